@@ -1,0 +1,100 @@
+"""Jinja globals that expose the decision model to copier.yml and the templates.
+
+copier-template-extensions executes this file by path as a lone module, so relative imports
+fail here, and `import hooks` could find another template version's copy (copier update
+renders two versions in one process). The package beside this file is therefore loaded by
+path, under a module name unique to that path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, Undefined, pass_context
+from jinja2.ext import Extension
+from jinja2.runtime import Context
+
+
+def _load_package() -> tuple[ModuleType, ModuleType]:
+    """Load this folder as a package and return its decisions and adr modules.
+
+    Copier executes this file once per environment; earlier copies under the same name are
+    dropped first, so a reloaded extension never pairs with stale submodules.
+    """
+    folder = Path(__file__).resolve().parent
+    name = "_groundwork_hooks_" + hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    for loaded in [key for key in sys.modules if key == name or key.startswith(name + ".")]:
+        del sys.modules[loaded]
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"Cannot load the Groundwork hooks package from {folder}")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[name] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module(f"{name}.decisions"), importlib.import_module(f"{name}.adr")
+
+
+if TYPE_CHECKING:
+    from . import adr, decisions
+else:
+    decisions, adr = _load_package()
+
+
+def _answers(context: Context) -> dict[str, Any]:
+    """The answers known so far: Copier leaves unanswered names Undefined, or absent."""
+    return {
+        key: value for key, value in context.get_all().items() if not isinstance(value, Undefined)
+    }
+
+
+@pass_context
+def recommended(context: Context, name: str) -> decisions.Value:
+    """The recommended value of decision `name` for the context answered so far."""
+    return decisions.recommend(decisions.Context.from_answers(_answers(context)))[name]
+
+
+@pass_context
+def refusal(context: Context, name: str) -> str:
+    """Why the answer to `name` is refused, or "" (how a copier.yml validator passes)."""
+    found = decisions.problems(_answers(context))
+    return " ".join(problem.message for problem in found if problem.field == name)
+
+
+@pass_context
+def adr_markdown(context: Context, name: str) -> str:
+    """The decision record of `name`, from the current answers.
+
+    The final newline is left to the template file, so `{{ adr('cache') }}` on a line of its
+    own renders a file that ends with exactly one newline.
+    """
+    return adr.markdown(name, _answers(context)).rstrip("\n")
+
+
+def secret(nbytes: int = 32) -> str:
+    """A URL-safe random secret, for values the generated .env needs from day one."""
+    return secrets.token_urlsafe(nbytes)
+
+
+class GroundworkExtension(Extension):
+    """Adds recommended(), refusal(), adr(), slugify() and secret() to the environment."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        helpers: Mapping[str, Any] = {
+            "recommended": recommended,
+            "refusal": refusal,
+            "adr": adr_markdown,
+            "slugify": decisions.slugify,
+            "secret": secret,
+        }
+        environment.globals.update(helpers)

@@ -1,0 +1,1 @@
+"""Authentication: built-in users, argon2 hashes, short access tokens, rotating refresh tokens."""

@@ -1,0 +1,107 @@
+"""One error envelope for every error: {"error": {"code", "message", "details", "request_id"}}."""
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+# PostgreSQL SQLSTATEs a client can cause with a well-formed request.
+_INTEGRITY_ERRORS = {
+    "23505": (409, "conflict", "A resource with these values already exists."),
+    "23503": (409, "conflict", "The request refers to a resource that does not exist."),
+    "23502": (422, "constraint_violation", "A required value is missing."),
+    "23514": (422, "constraint_violation", "The request breaks a rule of the data model."),
+}
+
+
+class AppError(Exception):
+    """An error the client can act on; rendered in the envelope with its status."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        if code is not None:
+            self.code = code
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The envelope, carrying the request id so a client can quote it."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    body = {"code": code, "message": message, "details": details, "request_id": request_id}
+    return JSONResponse({"error": body}, status_code=status_code, headers=headers)
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    message = exc.detail if isinstance(exc.detail, str) else phrase
+    return error_response(exc.status_code, code, message, headers=exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Never echo the input back: it may hold a password.
+    details = [
+        {"loc": list(error["loc"]), "message": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return error_response(422, "validation_error", "The request is not valid.", details)
+
+
+async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IntegrityError)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate not in _INTEGRITY_ERRORS:
+        raise exc
+    status_code, code, message = _INTEGRITY_ERRORS[sqlstate]
+    return error_response(status_code, code, message)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error the framework knows about into the envelope."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)

@@ -1,0 +1,1 @@
+"""Projects: the example domain resource, shaped as every domain of this service is."""

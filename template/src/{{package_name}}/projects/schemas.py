@@ -1,0 +1,48 @@
+"""Request and response bodies of the projects API."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=2000)]
+Status = Literal["active", "archived"]
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    description: Description | None = None
+
+
+class ProjectUpdate(BaseModel):
+    """Only the fields present change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    description: Description | None = None
+    status: Status | None = None
+
+    @field_validator("name", "status")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("may be omitted, not null")
+        return value
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    name: str
+    description: str | None
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    created_by: UUID
+    updated_by: UUID

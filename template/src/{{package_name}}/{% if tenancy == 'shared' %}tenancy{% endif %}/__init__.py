@@ -1,0 +1,1 @@
+"""Tenancy: shared tables, rows kept apart by PostgreSQL row-level security."""

@@ -1,0 +1,1 @@
+"""Test support: real servers, a database per run, API helpers."""

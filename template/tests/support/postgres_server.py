@@ -1,0 +1,122 @@
+"""Real PostgreSQL for the tests: TEST_DATABASE_URL, else a throwaway local cluster."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .network import free_port
+from typing import Any
+
+SEARCHED = (
+    "PATH",
+    "/usr/lib/postgresql/*/bin",
+    "/usr/pgsql-*/bin",
+    "/usr/local/opt/postgresql*/bin",
+    "/opt/homebrew/opt/postgresql*/bin",
+)
+MISSING = (
+    "PostgreSQL is required for the tests (no SQLite, no mocks), but TEST_DATABASE_URL is unset "
+    f"and no initdb was found (searched: {', '.join(SEARCHED)}). Install it with "
+    "`sudo apt-get install postgresql` or `brew install postgresql@16`, or start one with "
+    "`docker compose up -d postgres` and set "
+    "TEST_DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:5432/postgres."
+)
+START_TIMEOUT = 30.0
+
+
+def find_bindir() -> Path | None:
+    """Locate the newest PostgreSQL bin dir, since Debian and Homebrew keep initdb off PATH."""
+    on_path = shutil.which("initdb")
+    if on_path:
+        return Path(on_path).resolve().parent
+    for pattern in SEARCHED[1:]:
+        found = glob.glob(f"{pattern}/initdb")
+        if found:
+            newest = max(found, key=lambda p: [int(n) for n in re.findall(r"\d+", p)])
+            return Path(newest).parent
+    return None
+
+
+def _as_unprivileged(tmp: Path) -> dict[str, Any]:
+    """Popen kwargs dropping root, because initdb and postgres refuse to run as root."""
+    if os.geteuid() != 0:
+        return {}
+    for name in ("postgres", "nobody"):
+        try:
+            user = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        os.chown(tmp, user.pw_uid, user.pw_gid)
+        return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+    raise RuntimeError("Running as root, and no 'postgres' or 'nobody' user to run PostgreSQL as.")
+
+
+def _wait_ready(bindir: Path, port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Block until the server accepts connections, so tests never race its startup."""
+    isready = bindir / "pg_isready"
+    args = [str(isready), "-q", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-t", "1"]
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and proc.poll() is None:
+        if isready.exists():
+            if subprocess.run(args, check=False).returncode == 0:
+                return
+        else:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                pass
+        time.sleep(0.05)
+    tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+    state = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
+    raise RuntimeError(f"Throwaway PostgreSQL on port {port} {state}; log tail:\n{tail}")
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield a superuser libpq URL to the `postgres` database, starting a cluster if needed."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield re.sub(r"^postgres(?:ql)?(?:\+\w+)?://", "postgresql://", url)
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        raise RuntimeError(MISSING)
+    tmp = Path(tempfile.mkdtemp(prefix="test-pg-"))
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        run_as = _as_unprivileged(tmp)
+        data, log, port = tmp / "data", tmp / "postgres.log", free_port()
+        initdb = [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
+        initdb += ["--no-sync", "-E", "UTF8", "--locale=C"]
+        done = subprocess.run(initdb, cwd=tmp, capture_output=True, text=True, **run_as)
+        if done.returncode != 0:
+            raise RuntimeError(f"initdb failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        settings = ["fsync=off", "full_page_writes=off", "synchronous_commit=off"]
+        server = [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1"]
+        server += ["-k", str(tmp), *(arg for s in settings for arg in ("-c", s))]
+        with log.open("wb") as out:
+            proc = subprocess.Popen(server, cwd=tmp, stdout=out, stderr=out, **run_as)
+        _wait_ready(bindir, port, proc, log)
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # fast shutdown
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
