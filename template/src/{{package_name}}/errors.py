@@ -1,5 +1,6 @@
 """One error envelope for every error: {"error": {"code", "message", "details", "request_id"}}."""
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -58,7 +59,7 @@ def error_response(
     code: str,
     message: str,
     details: Any = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """The envelope, carrying the request id so a client can quote it."""
     request_id = structlog.contextvars.get_contextvars().get("request_id")

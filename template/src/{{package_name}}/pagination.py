@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from .errors import AppError
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
-Cursor = Annotated[str | None, Query(max_length=200, description="`next_cursor` of the previous page.")]
+Cursor = Annotated[str | None, Query(max_length=200, description="The previous `next_cursor`.")]
 
 
 Item = TypeVar("Item", bound=BaseModel)

@@ -15,9 +15,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .network import free_port
-from typing import Any
 
 SEARCHED = (
     "PATH",

@@ -13,7 +13,7 @@ _SHARED_PROCESSORS: list[structlog.types.Processor] = [
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send structlog and standard-library records (uvicorn, SQLAlchemy) through one JSON renderer."""
+    """Render structlog and standard-library records (uvicorn, SQLAlchemy) as JSON lines."""
     structlog.configure(
         processors=[
             *_SHARED_PROCESSORS,

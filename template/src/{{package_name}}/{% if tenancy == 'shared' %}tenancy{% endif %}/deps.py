@@ -6,7 +6,6 @@ from uuid import UUID
 from fastapi import Depends
 
 from ..auth.deps import CurrentPrincipal
-from ..auth.security import Principal
 
 
 def _current_tenant(principal: CurrentPrincipal) -> UUID:
