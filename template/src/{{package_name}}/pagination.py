@@ -34,6 +34,6 @@ def encode_cursor(last_id: UUID) -> str:
 def decode_cursor(cursor: str) -> UUID:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return UUID(json.loads(raw)["after"])
+        return UUID(str(json.loads(raw)["after"]))
     except (binascii.Error, ValueError, KeyError, TypeError) as error:
         raise AppError("The cursor is not valid.", code="invalid_cursor") from error

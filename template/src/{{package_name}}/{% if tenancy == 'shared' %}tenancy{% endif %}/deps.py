@@ -8,7 +8,7 @@ from fastapi import Depends
 from ..auth.deps import CurrentPrincipal
 
 
-def _current_tenant(principal: CurrentPrincipal) -> UUID:
+async def _current_tenant(principal: CurrentPrincipal) -> UUID:
     return principal.tenant_id
 
 
