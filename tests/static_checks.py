@@ -190,9 +190,12 @@ def _compose_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator
     if defined is None:
         yield f"{DOTENV} is missing, but {COMPOSE} reads its variables"
         defined = set()
-    for name, where in sorted(_required_variables(compose)):
+    undefined: dict[str, list[str]] = {}
+    for name, where in _required_variables(compose):
         if name not in defined:
-            yield f"{COMPOSE} {where} uses ${{{name}}}, which {DOTENV} does not define"
+            undefined.setdefault(name, []).append(where)
+    for name, places in sorted(undefined.items()):
+        yield f"{COMPOSE} uses ${{{name}}}, which {DOTENV} does not define (at {', '.join(places)})"
 
     for service_name, service in services.items():
         if not isinstance(service, dict):
