@@ -1,0 +1,1 @@
+"""Tests of the Groundwork template: the decision model, renders, refusals and generated services."""

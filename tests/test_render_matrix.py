@@ -1,0 +1,51 @@
+"""Every combination the decision model accepts renders into a clean, type-checked project."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_copie.plugin import Copie
+
+from hooks.decisions import combinations
+from tests.conftest import answer_id, render, run
+from tests.static_checks import check_container_files
+
+COMBINATIONS = list(combinations())
+# Jinja left behind; GitHub Actions' own ${{ ... }} expressions are meant to stay.
+LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
+
+
+def _leftovers(project: Path) -> list[str]:
+    problems = []
+    for path in project.rglob("*"):
+        if ".venv" in path.parts or ".git" in path.parts or not path.is_file():
+            continue
+        relative = path.relative_to(project)
+        if path.suffix == ".jinja" or LEFTOVER_JINJA.search(str(relative)):
+            problems.append(f"{relative}: unrendered name")
+        text = path.read_text()
+        if not text.strip():
+            problems.append(f"{relative}: empty")
+        elif match := LEFTOVER_JINJA.search(text):
+            problems.append(f"{relative}: unrendered {match.group()!r}")
+    return problems
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=answer_id)
+def test_combination_renders_clean(copie: Copie, answers: dict[str, Any]) -> None:
+    project = render(copie, answers)
+
+    assert _leftovers(project) == []
+    run(["uv", "sync", "--quiet"], project)
+    run(["uv", "run", "ruff", "check", "--no-cache", "."], project)
+    run(["uv", "run", "ruff", "format", "--check", "--no-cache", "."], project)
+    run(["uv", "run", "mypy"], project)
+    check_container_files(project, answers)
+
+
+def test_the_matrix_covers_every_value_of_every_decision() -> None:
+    from hooks.decisions import DECISIONS
+
+    for decision, values in DECISIONS.items():
+        assert {answers[decision] for answers in COMBINATIONS} == set(values), decision
