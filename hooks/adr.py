@@ -45,7 +45,7 @@ class Record:
 
 
 def _stack_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
-    dependencies = "`DbSession`, `CurrentUser`"
+    dependencies = "`DbSession`, `CurrentPrincipal`"
     if answers.get("tenancy", "none") != "none":
         dependencies += ", `CurrentTenant`"
     return [
@@ -101,7 +101,7 @@ def _tenancy_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]
         ),
         (
             "The tenant comes from the authenticated principal, never from an unauthenticated "
-            "header; log fields, cache keys and background jobs carry it too."
+            "header; log lines and cache keys carry it too."
         ),
         (
             "Isolation tests run against PostgreSQL: tenant A sees only its rows, an insert "
@@ -122,7 +122,7 @@ def _auth_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             "Refresh tokens rotate on every use; presenting an already rotated token revokes its "
             "whole family, so a stolen token, once reused, signs out both thief and user."
         ),
-        'Routes declare what they need with `CurrentUser` and `require_role("admin")`.',
+        'Routes declare what they need with `CurrentPrincipal` and `require_role("admin")`.',
     ]
     if answers.get("tenancy", "none") != "none":
         found.append(
@@ -131,7 +131,7 @@ def _auth_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
         )
     found.append(
         "Moving to an external OIDC provider later replaces token issuance and verification; "
-        "the `CurrentUser` dependency is the seam that stays."
+        "the `CurrentPrincipal` dependency is the seam that stays."
     )
     return found
 
@@ -145,7 +145,7 @@ def _cache_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             ),
             (
                 "Add a cache when read latency or database CPU nears its target; cache-aside "
-                "belongs in the repositories, behind the same interfaces."
+                "belongs in the domain services, behind the same routes."
             ),
         ]
     if answers.get("tenancy", "none") == "none":
@@ -225,7 +225,7 @@ def _soft_delete_consequences(value: Value, answers: Mapping[str, Any]) -> list[
         "A delete removes the row; foreign keys decide what happens to dependent rows.",
         (
             "Nothing records what was deleted; if retention or an audit trail becomes a "
-            "requirement, adding `deleted_at` is a migration plus a filter in each repository."
+            "requirement, adding `deleted_at` is a migration plus a filter in each query."
         ),
     ]
 

@@ -30,8 +30,8 @@ MISSING = (
     "PostgreSQL is required for the tests (no SQLite, no mocks), but TEST_DATABASE_URL is unset "
     f"and no initdb was found (searched: {', '.join(SEARCHED)}). Install it with "
     "`sudo apt-get install postgresql` or `brew install postgresql@16`, or start one with "
-    "`docker compose up -d postgres` and set "
-    "TEST_DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:5432/postgres."
+    "`docker compose up -d postgres` and set TEST_DATABASE_URL to its superuser, "
+    "postgresql://OWNER_DB_USER:OWNER_DB_PASSWORD@127.0.0.1:5432/postgres with the values of .env."
 )
 START_TIMEOUT = 30.0
 
