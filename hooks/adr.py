@@ -155,7 +155,8 @@ def _cache_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
     found = [
         (
             "Reads are cache-aside: look up Redis, and on a miss read PostgreSQL and store the "
-            "result with a TTL, so a missed invalidation ages out."
+            f"result for {answers.get('cache_ttl_seconds', 300)} seconds, so a change made "
+            "outside the API ages out."
         ),
         "Writes invalidate the keys they affect.",
         keys,

@@ -47,6 +47,7 @@ PACKAGE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LATENCY_MIN_MS = 10
 LATENCY_MAX_MS = 60_000
+TTL_MAX_SECONDS = 86_400
 
 # Import names a generated package must not take: it would shadow a dependency of the service
 # or one of its top-level folders.
@@ -134,6 +135,12 @@ def recommend(context: Context) -> dict[str, Value]:
         "soft_delete": _must_keep_deleted(context),
         "ci": "github",
     }
+
+
+def recommend_settings(context: Context) -> dict[str, int]:
+    """Recommended values of the settings a decision brings (asked only with that decision)."""
+    # Writes through the API invalidate at once; the TTL bounds staleness from anything else.
+    return {"cache_ttl_seconds": 30 if context.consistency == "strong" else 300}
 
 
 def _cache_pays_off(context: Context) -> bool:
@@ -339,7 +346,21 @@ def _identity_problems(answers: Mapping[str, Any]) -> list[Problem]:
         )
     if "latency_p99_ms" in answers:
         found.extend(_latency_problems(answers["latency_p99_ms"]))
+    if "cache_ttl_seconds" in answers:
+        found.extend(_ttl_problems(answers["cache_ttl_seconds"]))
     return found
+
+
+def _ttl_problems(value: Any) -> list[Problem]:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= TTL_MAX_SECONDS:
+        return []
+    return [
+        Problem(
+            "cache_ttl_seconds",
+            f"Enter a whole number of seconds from 1 to {TTL_MAX_SECONDS}: an entry that "
+            "outlives a day is a copy of the data, not a cache.",
+        )
+    ]
 
 
 def _slug_problems(slug: str) -> list[Problem]:

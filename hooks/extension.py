@@ -58,9 +58,10 @@ def _answers(context: Context) -> dict[str, Any]:
 
 
 @pass_context
-def recommended(context: Context, name: str) -> decisions.Value:
-    """The recommended value of decision `name` for the context answered so far."""
-    return decisions.recommend(decisions.Context.from_answers(_answers(context)))[name]
+def recommended(context: Context, name: str) -> decisions.Value | int:
+    """The recommended value of decision or setting `name` for the context answered so far."""
+    assessed = decisions.Context.from_answers(_answers(context))
+    return {**decisions.recommend(assessed), **decisions.recommend_settings(assessed)}[name]
 
 
 @pass_context

@@ -11,7 +11,14 @@ import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from hooks import adr, decisions
-from hooks.decisions import DECISIONS, Context, Problem, problems, recommend
+from hooks.decisions import (
+    DECISIONS,
+    Context,
+    Problem,
+    problems,
+    recommend,
+    recommend_settings,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -51,6 +58,18 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "soft_delete": False,
         "ci": "github",
     }
+
+
+def test_cache_ttl_is_short_under_strong_consistency_and_longer_under_eventual() -> None:
+    assert recommend_settings(Context(consistency="strong")) == {"cache_ttl_seconds": 30}
+    assert recommend_settings(Context(consistency="eventual")) == {"cache_ttl_seconds": 300}
+
+
+@pytest.mark.parametrize("ttl", [0, -5, 86_401, True, "60"])
+def test_a_cache_ttl_outside_a_day_is_refused(ttl: object) -> None:
+    assert [problem.field for problem in problems({"cache_ttl_seconds": ttl})] == [
+        "cache_ttl_seconds"
+    ]
 
 
 def test_multi_tenant_need_recommends_shared_tables_with_rls() -> None:

@@ -7,11 +7,23 @@ from typing import Any
 import pytest
 from pytest_copie.plugin import Copie
 
-from hooks.decisions import combinations
+from hooks.decisions import DECISIONS, combinations
 from tests.conftest import answer_id, render, run
 from tests.static_checks import check_container_files
 
 COMBINATIONS = list(combinations())
+# The context also shapes the output (pool sizes, workers, timeouts): render its extremes too.
+CONTEXT_EXTREMES = [
+    {
+        **COMBINATIONS[-1],
+        "scale": "large",
+        "read_write": "read_heavy",
+        "latency_p99_ms": 20,
+        "consistency": "eventual",
+        "compliance": ["audit_trail", "retention"],
+        "team_stack": "go",
+    },
+]
 # Jinja left behind; GitHub Actions' own ${{ ... }} expressions are meant to stay.
 LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
 
@@ -32,7 +44,11 @@ def _leftovers(project: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS, ids=answer_id)
+@pytest.mark.parametrize(
+    "answers",
+    [*COMBINATIONS, *CONTEXT_EXTREMES],
+    ids=[*map(answer_id, COMBINATIONS), "context-extremes"],
+)
 def test_combination_renders_clean(copie: Copie, answers: dict[str, Any]) -> None:
     project = render(copie, answers)
 
@@ -45,7 +61,5 @@ def test_combination_renders_clean(copie: Copie, answers: dict[str, Any]) -> Non
 
 
 def test_the_matrix_covers_every_value_of_every_decision() -> None:
-    from hooks.decisions import DECISIONS
-
     for decision, values in DECISIONS.items():
         assert {answers[decision] for answers in COMBINATIONS} == set(values), decision
