@@ -21,6 +21,7 @@ ADR_ORDER: tuple[str, ...] = (
     "primary_key",
     "soft_delete",
     "ci",
+    "metrics",
 )
 
 
@@ -246,6 +247,34 @@ def _ci_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             f"request: ruff, mypy, and the tests against real {servers}."
         ),
     ]
+
+
+def _metrics_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
+    if value == "none":
+        return [
+            (
+                "No metrics endpoint: request rates and latencies are known only from the JSON "
+                "request log lines, each of which carries method, route, status and duration."
+            ),
+        ]
+    found = [
+        (
+            "`GET /metrics` serves the Prometheus exposition format: requests and their "
+            "duration per method, route template and status, and the database pool's "
+            "connections by state."
+        ),
+        (
+            "Labels are bounded: route templates, never raw paths or ids; requests matching no "
+            "route count under `unmatched`."
+        ),
+    ]
+    if answers.get("cache") == "redis":
+        found.append("Cache reads are counted by result: hit, miss, or error.")
+    found.append(
+        "With several worker processes each serves its own counters; scrape every worker or "
+        "run one worker per container."
+    )
+    return found
 
 
 RECORDS: dict[str, Record] = {
@@ -574,6 +603,37 @@ RECORDS: dict[str, Record] = {
             ),
         ),
         _ci_consequences,
+    ),
+    "metrics": Record(
+        "Metrics",
+        ("scale",),
+        (
+            Option(
+                "prometheus",
+                "Prometheus exposition at /metrics",
+                (
+                    "The format every monitoring stack scrapes; no agent or push gateway.",
+                    "prometheus-client is small and has no runtime dependencies.",
+                ),
+                (
+                    "Pull-based: something must scrape each instance.",
+                    "Per-process counters: several workers need a scrape each, or multiprocess mode.",
+                ),
+            ),
+            Option(
+                "none",
+                "None",
+                ("Nothing to run or secure.",),
+                ("Rates and latencies must be reconstructed from logs, after the fact.",),
+            ),
+            Option(
+                "otlp",
+                "OpenTelemetry metrics over OTLP",
+                ("One protocol for metrics and traces; push, so no scraper is needed.",),
+                ("Needs a collector; heavier SDK.",),
+            ),
+        ),
+        _metrics_consequences,
     ),
 }
 

@@ -34,6 +34,7 @@ DECISIONS: dict[str, tuple[Value, ...]] = {
     "primary_key": ("uuid7",),
     "soft_delete": (False, True),
     "ci": ("github", "none"),
+    "metrics": ("prometheus", "none"),
 }
 
 # The tenancy mode that gives each tenancy need the isolation it asked for.
@@ -134,6 +135,7 @@ def recommend(context: Context) -> dict[str, Value]:
         "primary_key": "uuid7",
         "soft_delete": _must_keep_deleted(context),
         "ci": "github",
+        "metrics": "prometheus",
     }
 
 
@@ -193,6 +195,11 @@ def reasons(context: Context) -> dict[str, str]:
         "ci": (
             "GitHub Actions is the most widely used CI host, so the service starts with a "
             "workflow that runs its own checks and tests on every push and pull request."
+        ),
+        "metrics": (
+            "Request rate, errors and latency per route, pool use and cache hit ratio are what "
+            "an on-call engineer looks at first; exposing them costs microseconds per request "
+            "at any scale."
         ),
     }
 

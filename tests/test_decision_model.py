@@ -57,6 +57,7 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "primary_key": "uuid7",
         "soft_delete": False,
         "ci": "github",
+        "metrics": "prometheus",
     }
 
 
