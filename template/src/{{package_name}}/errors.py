@@ -26,10 +26,18 @@ class AppError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers = dict(headers or {})
         if code is not None:
             self.code = code
 
@@ -47,6 +55,10 @@ class Conflict(AppError):
 class Unauthorized(AppError):
     status_code = 401
     code = "unauthorized"
+
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
+        headers = {"WWW-Authenticate": "Bearer"}
+        super().__init__(message, code=code, details=details, headers=headers)
 
 
 class Forbidden(AppError):
@@ -69,8 +81,7 @@ def error_response(
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-    return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
+    return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
