@@ -1,0 +1,1 @@
+"""Maintenance scripts for the Groundwork repository (run with `uv run python -m scripts.NAME`)."""
