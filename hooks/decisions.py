@@ -12,7 +12,7 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
@@ -468,6 +468,27 @@ def refused_combinations() -> Iterator[tuple[dict[str, Any], Problem]]:
             answers = _full_answers(chosen, need)
             for problem in problems(answers):
                 yield answers, problem
+
+
+def value_pairs(answers: Mapping[str, Any]) -> set[tuple[tuple[str, Value], tuple[str, Value]]]:
+    """Every pair of (decision, value) this set of answers exercises together."""
+    chosen = [(name, answers[name]) for name in DECISIONS]
+    return set(itertools.combinations(chosen, 2))
+
+
+def pairwise_cover(candidates: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A small subset of `candidates` exercising every pair of values they exercise at all.
+
+    Greedy: take the candidate adding the most uncovered pairs until none is left. Choosing
+    among valid combinations, never building new ones, keeps the model's refusals respected.
+    """
+    uncovered = set().union(*(value_pairs(answers) for answers in candidates))
+    cover: list[dict[str, Any]] = []
+    while uncovered:
+        best = max(candidates, key=lambda answers: len(value_pairs(answers) & uncovered))
+        cover.append(best)
+        uncovered -= value_pairs(best)
+    return cover
 
 
 def _decision_product() -> Iterator[dict[str, Value]]:

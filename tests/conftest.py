@@ -45,3 +45,22 @@ def run(command: Sequence[str], cwd: Path, *, timeout: float = 600) -> str:
             pytrace=False,
         )
     return done.stdout
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Combination coverage of this run: what was rendered, which pairs, which samples ran."""
+    from hooks.decisions import value_pairs
+    from tests.test_generated_service import SAMPLES
+    from tests.test_render_matrix import ALL_COMBINATIONS, COMBINATIONS
+
+    passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
+    rendered = sum("test_combination_renders_clean" in nodeid for nodeid in passed)
+    heavy = sum("test_generated_service_passes_its_own_tests" in nodeid for nodeid in passed)
+    possible = set().union(*map(value_pairs, ALL_COMBINATIONS))
+    covered = set().union(*map(value_pairs, COMBINATIONS))
+    terminalreporter.write_sep("-", "combination coverage")
+    terminalreporter.write_line(
+        f"combinations rendered and checked: {rendered} of {len(COMBINATIONS)} selected "
+        f"({len(ALL_COMBINATIONS)} valid); value pairs covered: {len(covered)} of "
+        f"{len(possible)}; heavy samples run: {heavy} of {len(SAMPLES)}"
+    )

@@ -384,3 +384,17 @@ def test_extension_renders_adr_slug_and_secret(jinja: Environment) -> None:
     assert not record.endswith("\n"), "the template file supplies the final newline"
     secret = jinja.from_string("{{ secret() }}").render()
     assert len(secret) >= 43 and secret != jinja.from_string("{{ secret() }}").render()
+
+
+# ── Combination coverage ─────────────────────────────────────────────────────
+
+
+def test_the_pairwise_cover_exercises_every_pair_the_valid_combinations_do() -> None:
+    valid = list(decisions.combinations())
+
+    cover = decisions.pairwise_cover(valid)
+
+    every_pair = set().union(*map(decisions.value_pairs, valid))
+    assert set().union(*map(decisions.value_pairs, cover)) == every_pair
+    assert all(answers in valid for answers in cover)
+    assert len(cover) < len(valid)

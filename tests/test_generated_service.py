@@ -6,13 +6,28 @@ from typing import Any
 import pytest
 from pytest_copie.plugin import Copie
 
+from hooks.decisions import DECISIONS, Context, recommend
 from tests.conftest import answer_id, render, run
 
+# tenancy x cache, with the other decisions' values spread so each runs its tests at least once.
 SAMPLES = [
     {"tenancy_need": "single", "tenancy": "none", "cache": "none", "soft_delete": False},
-    {"tenancy_need": "single", "tenancy": "none", "cache": "redis", "soft_delete": True},
+    {
+        "tenancy_need": "single",
+        "tenancy": "none",
+        "cache": "redis",
+        "soft_delete": True,
+        "metrics": "none",
+        "ci": "none",
+    },
     {"tenancy_need": "multi_shared", "tenancy": "shared", "cache": "none", "soft_delete": True},
-    {"tenancy_need": "multi_shared", "tenancy": "shared", "cache": "redis", "soft_delete": False},
+    {
+        "tenancy_need": "multi_shared",
+        "tenancy": "shared",
+        "cache": "redis",
+        "soft_delete": False,
+        "metrics": "none",
+    },
 ]
 
 
@@ -23,3 +38,10 @@ def test_generated_service_passes_its_own_tests(copie: Copie, answers: dict[str,
     output = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
 
     assert " passed" in output and "failed" not in output and "skipped" not in output, output
+
+
+def test_every_value_of_every_decision_runs_its_own_tests() -> None:
+    defaults = recommend(Context())
+    for decision, values in DECISIONS.items():
+        sampled = {sample.get(decision, defaults[decision]) for sample in SAMPLES}
+        assert sampled == set(values), decision

@@ -1,4 +1,8 @@
-"""Every combination the decision model accepts renders into a clean, type-checked project."""
+"""The combinations the decision model accepts render into clean, type-checked projects.
+
+All of them while there are few enough to afford; beyond that, a pairwise cover of them (every
+pair of values of any two decisions, rendered together at least once).
+"""
 
 import re
 from pathlib import Path
@@ -7,11 +11,17 @@ from typing import Any
 import pytest
 from pytest_copie.plugin import Copie
 
-from hooks.decisions import DECISIONS, combinations
+from hooks.decisions import DECISIONS, combinations, pairwise_cover, value_pairs
 from tests.conftest import answer_id, render, run
 from tests.static_checks import check_container_files
 
-COMBINATIONS = list(combinations())
+ALL_COMBINATIONS = list(combinations())
+EVERY_COMBINATION_UP_TO = 64
+COMBINATIONS = (
+    ALL_COMBINATIONS
+    if len(ALL_COMBINATIONS) <= EVERY_COMBINATION_UP_TO
+    else pairwise_cover(ALL_COMBINATIONS)
+)
 # The context also shapes the output (pool sizes, workers, timeouts): render its extremes too.
 CONTEXT_EXTREMES = [
     {
@@ -63,3 +73,9 @@ def test_combination_renders_clean(copie: Copie, answers: dict[str, Any]) -> Non
 def test_the_matrix_covers_every_value_of_every_decision() -> None:
     for decision, values in DECISIONS.items():
         assert {answers[decision] for answers in COMBINATIONS} == set(values), decision
+
+
+def test_the_matrix_covers_every_pair_of_values() -> None:
+    possible = set().union(*map(value_pairs, ALL_COMBINATIONS))
+
+    assert set().union(*map(value_pairs, COMBINATIONS)) == possible
