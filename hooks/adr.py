@@ -22,6 +22,7 @@ ADR_ORDER: tuple[str, ...] = (
     "soft_delete",
     "ci",
     "metrics",
+    "tracing",
 )
 
 
@@ -275,6 +276,29 @@ def _metrics_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]
         "run one worker per container."
     )
     return found
+
+
+def _tracing_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
+    if value == "none":
+        return [
+            (
+                "No traces; the request id in every log line and in the error envelope is what "
+                "ties a request's lines together."
+            ),
+        ]
+    stores = "PostgreSQL and Redis" if answers.get("cache") == "redis" else "PostgreSQL"
+    return [
+        (
+            f"The OpenTelemetry SDK creates spans for each HTTP request and each call to "
+            f"{stores}, through the maintained instrumentation packages."
+        ),
+        (
+            "Spans go to the OTLP endpoint in `OTEL_EXPORTER_OTLP_ENDPOINT` when it is set; "
+            "without it traces are still created, so trace ids appear in logs."
+        ),
+        "Every log line written inside a span carries its `trace_id` and `span_id`.",
+        "Health and metrics endpoints are not traced: they would drown the real requests.",
+    ]
 
 
 RECORDS: dict[str, Record] = {
@@ -634,6 +658,37 @@ RECORDS: dict[str, Record] = {
             ),
         ),
         _metrics_consequences,
+    ),
+    "tracing": Record(
+        "Distributed tracing",
+        ("scale",),
+        (
+            Option(
+                "otlp",
+                "OpenTelemetry, exported over OTLP",
+                (
+                    "The vendor-neutral standard: any backend (Jaeger, Tempo, a SaaS) reads it.",
+                    "Maintained instrumentation for FastAPI, SQLAlchemy and Redis.",
+                ),
+                (
+                    "A collector or backend to run; spans cost CPU on every request.",
+                    "Sampling has to be chosen once traffic grows.",
+                ),
+            ),
+            Option(
+                "none",
+                "None",
+                ("Nothing to run; no per-request cost.",),
+                ("Latency across components is guessed from logs and metrics.",),
+            ),
+            Option(
+                "vendor",
+                "A vendor's agent (APM)",
+                ("Turnkey dashboards.",),
+                ("Lock-in to one vendor's agent and pricing.",),
+            ),
+        ),
+        _tracing_consequences,
     ),
 }
 

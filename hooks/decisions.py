@@ -35,6 +35,7 @@ DECISIONS: dict[str, tuple[Value, ...]] = {
     "soft_delete": (False, True),
     "ci": ("github", "none"),
     "metrics": ("prometheus", "none"),
+    "tracing": ("otlp", "none"),
 }
 
 # The tenancy mode that gives each tenancy need the isolation it asked for.
@@ -136,6 +137,7 @@ def recommend(context: Context) -> dict[str, Value]:
         "soft_delete": _must_keep_deleted(context),
         "ci": "github",
         "metrics": "prometheus",
+        "tracing": "none" if context.scale == "prototype" else "otlp",
     }
 
 
@@ -201,7 +203,20 @@ def reasons(context: Context) -> dict[str, str]:
             "an on-call engineer looks at first; exposing them costs microseconds per request "
             "at any scale."
         ),
+        "tracing": _tracing_reason(context),
     }
+
+
+def _tracing_reason(context: Context) -> str:
+    if context.scale == "prototype":
+        return (
+            "At prototype scale a request touches few components and the JSON request log "
+            "answers most questions; tracing adds a collector to run and some cost per request."
+        )
+    return (
+        "At this scale a slow request has to be explained across the API, PostgreSQL and "
+        "Redis; traces show where the time went, and their ids tie log lines together."
+    )
 
 
 def _stack_reason(context: Context) -> str:

@@ -58,6 +58,7 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "soft_delete": False,
         "ci": "github",
         "metrics": "prometheus",
+        "tracing": "none",
     }
 
 

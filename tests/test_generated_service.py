@@ -27,6 +27,7 @@ SAMPLES = [
         "cache": "redis",
         "soft_delete": False,
         "metrics": "none",
+        "tracing": "otlp",
     },
 ]
 
