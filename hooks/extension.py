@@ -64,10 +64,20 @@ def recommended(context: Context, name: str) -> decisions.Value | int:
     return {**decisions.recommend(assessed), **decisions.recommend_settings(assessed)}[name]
 
 
+_AS_ANSWERED = object()
+
+
 @pass_context
-def refusal(context: Context, name: str) -> str:
-    """Why the answer to `name` is refused, or "" (how a copier.yml validator passes)."""
-    found = decisions.problems(_answers(context))
+def refusal(context: Context, name: str, value: Any = _AS_ANSWERED) -> str:
+    """Why the answer to `name` (or `value`, if given) is refused, or "" when it is not.
+
+    Validators call it as given; a choice menu calls it with each choice's value, because
+    Copier's menus disable refused choices but never run the question's own validator.
+    """
+    answers = _answers(context)
+    if value is not _AS_ANSWERED:
+        answers[name] = value
+    found = decisions.problems(answers)
     return " ".join(problem.message for problem in found if problem.field == name)
 
 

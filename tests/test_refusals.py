@@ -48,7 +48,7 @@ def test_a_refused_combination_fails_with_its_reason_and_writes_nothing(
     with pytest.raises(ValueError) as refusal:
         _copy(answers, destination)
 
-    assert f"question '{problem.field}'" in str(refusal.value)
+    assert f"'{problem.field}'" in str(refusal.value)
     assert problem.message in str(refusal.value)
     assert not destination.exists()
 
