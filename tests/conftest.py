@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def answer_id(answers: Mapping[str, Any]) -> str:
     """A readable test id from the decisions of a combination."""
-    keys = ("tenancy", "cache", "soft_delete", "ci")
+    keys = ("tenancy", "cache", "soft_delete", "ci", "metrics", "tracing")
     return "-".join(f"{key}={answers[key]}" for key in keys if key in answers)
 
 
@@ -51,16 +51,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Combination coverage of this run: what was rendered, which pairs, which samples ran."""
     from hooks.decisions import value_pairs
     from tests.test_generated_service import SAMPLES
-    from tests.test_render_matrix import ALL_COMBINATIONS, COMBINATIONS
+    from tests.test_render_matrix import COMBINATIONS, TYPE_CHECKED
 
     passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
-    rendered = sum("test_combination_renders_clean" in nodeid for nodeid in passed)
-    heavy = sum("test_generated_service_passes_its_own_tests" in nodeid for nodeid in passed)
-    possible = set().union(*map(value_pairs, ALL_COMBINATIONS))
-    covered = set().union(*map(value_pairs, COMBINATIONS))
+
+    def count(test: str) -> int:
+        return sum(f"{test}[" in nodeid for nodeid in passed)
+
+    possible = set().union(*map(value_pairs, COMBINATIONS))
+    covered = set().union(*map(value_pairs, TYPE_CHECKED))
     terminalreporter.write_sep("-", "combination coverage")
     terminalreporter.write_line(
-        f"combinations rendered and checked: {rendered} of {len(COMBINATIONS)} selected "
-        f"({len(ALL_COMBINATIONS)} valid); value pairs covered: {len(covered)} of "
-        f"{len(possible)}; heavy samples run: {heavy} of {len(SAMPLES)}"
+        f"rendered, linted and checked: {count('test_combination_renders_clean')} of "
+        f"{len(COMBINATIONS)} valid combinations (+ context extremes); installed and "
+        f"type-checked: {count('test_combination_installs_and_type_checks')}, covering "
+        f"{len(covered)} of {len(possible)} value pairs; heavy samples run: "
+        f"{count('test_generated_service_passes_its_own_tests')} of {len(SAMPLES)}"
     )
