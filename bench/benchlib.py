@@ -1,0 +1,700 @@
+"""What the benchmarks share: render a service, give it a database, serve it, load it with wrk.
+
+Only the standard library and Copier (the template's own development environment). The
+generated service runs from its own virtual environment, created by `uv sync`; PostgreSQL is
+driven with `psql`, Redis through the service's own `redis` package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+# The default multi-tenant service: every other answer is the questionnaire's default.
+MULTI_TENANT_ANSWERS: dict[str, Any] = {
+    "tenancy_need": "multi_shared",
+    "tenancy": "shared",
+    "cache": "redis",
+}
+PACKAGE = "example_service"  # the package name of the default project name
+
+# A password good enough for the service's validation; the users exist only in a bench database.
+PASSWORD = "bench-password-" + secrets.token_hex(8)
+
+
+class BenchError(RuntimeError):
+    """A prerequisite is missing or a step failed; the message says which and what to do."""
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so that stdout holds only the results."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def admin_url_from_env() -> str:
+    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
+        "TEST_DATABASE_URL", DEFAULT_ADMIN_URL
+    )
+
+
+def redis_url_from_env() -> str:
+    return os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
+
+
+def require_tools(*names: str) -> None:
+    """Fail early, naming the package that provides each missing command."""
+    packages = {"wrk": "wrk", "psql": "postgresql-client", "uv": "uv (pip install uv)"}
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        hints = ", ".join(
+            f"{name} (apt-get install {packages.get(name, name)})" for name in missing
+        )
+        raise BenchError(f"missing commands: {hints}")
+
+
+def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without the template's virtualenv, plus `extra`."""
+    environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    environment.update(extra or {})
+    return environment
+
+
+def run(
+    command: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    input_text: str | None = None,
+    timeout: float = 900,
+) -> str:
+    """Run a command; raise with its output if it fails; return its stdout."""
+    done = subprocess.run(
+        list(command),
+        cwd=cwd,
+        env=dict(env) if env is not None else clean_environment(),
+        input=input_text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BenchError(
+            f"`{' '.join(command[:6])}` failed ({done.returncode}):\n"
+            f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return done.stdout
+
+
+@contextlib.contextmanager
+def workspace(*, keep: bool = False) -> Iterator[Path]:
+    """A temporary folder, removed afterwards unless `keep`."""
+    folder = Path(tempfile.mkdtemp(prefix="groundwork-bench-"))
+    try:
+        yield folder
+    finally:
+        if keep:
+            log(f"kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# ── Rendering ───────────────────────────────────────────────────────────────
+
+
+def template_commit(vcs_ref: str) -> str:
+    """The commit a ref names, with `+dirty` when HEAD is rendered from a changed work tree."""
+    commit = run(["git", "rev-parse", "--short", vcs_ref], cwd=REPO).strip()
+    if vcs_ref == "HEAD" and run(["git", "status", "--porcelain"], cwd=REPO).strip():
+        commit += "+dirty"
+    return commit
+
+
+def render(destination: Path, answers: Mapping[str, Any], *, vcs_ref: str) -> Path:
+    """Render Groundwork in-process with `answers` (defaults for the rest)."""
+    import warnings
+
+    import copier
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DirtyLocalWarning when HEAD has uncommitted changes
+        copier.run_copy(
+            str(REPO),
+            str(destination),
+            data=dict(answers),
+            defaults=True,
+            unsafe=True,
+            vcs_ref=vcs_ref,
+            quiet=True,
+        )
+    return destination
+
+
+def uv_sync(project: Path) -> Path:
+    """Install the rendered project's runtime dependencies; return its Python."""
+    run(["uv", "sync", "--no-dev", "--quiet"], cwd=project)
+    python = project / ".venv" / "bin" / "python"
+    if not python.exists():
+        raise BenchError(f"uv sync left no interpreter at {python}")
+    return python
+
+
+# ── PostgreSQL ──────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Database:
+    """A bench database with its owner and application roles, and the URLs that reach it."""
+
+    name: str
+    admin_url: str  # the superuser, connected to the bench database (libpq URL)
+    owner_url: str  # SQLAlchemy asyncpg URLs, as the service's settings take them
+    app_url: str
+
+
+def _with_database(url: str, database: str, user: str | None = None, password: str = "") -> str:
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc
+    if user is not None:
+        host = netloc.rsplit("@", 1)[-1]
+        netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{host}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, f"/{database}", parts.query, ""))
+
+
+def psql(url: str, sql: str, *, timeout: float = 1800) -> str:
+    """Run SQL with psql (unaligned, tuples only); stop at the first error."""
+    return run(
+        ["psql", url, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+        input_text=sql,
+        timeout=timeout,
+    )
+
+
+@contextlib.contextmanager
+def temporary_database(admin_url: str) -> Iterator[Database]:
+    """A fresh database owned by an owner role, with an application role that cannot bypass RLS.
+
+    The same shape as the generated tests' `temporary_database`; everything is dropped after.
+    """
+    name = f"bench_{secrets.token_hex(4)}"
+    owner, app = f"{name}_owner", f"{name}_app"
+    password = secrets.token_urlsafe(16)
+    psql(
+        admin_url,
+        f"CREATE ROLE {owner} LOGIN PASSWORD '{password}';\n"
+        f"CREATE ROLE {app} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS;\n",
+    )
+    try:
+        psql(admin_url, f"CREATE DATABASE {name} OWNER {owner};")
+        asyncpg_url = _with_database(admin_url, name).replace(
+            "postgresql://", "postgresql+asyncpg://", 1
+        )
+        yield Database(
+            name=name,
+            admin_url=_with_database(admin_url, name),
+            owner_url=_with_database(asyncpg_url, name, owner, password),
+            app_url=_with_database(asyncpg_url, name, app, password),
+        )
+    finally:
+        psql(
+            admin_url,
+            f"DROP DATABASE IF EXISTS {name} WITH (FORCE);\n"
+            f"DROP ROLE IF EXISTS {app};\nDROP ROLE IF EXISTS {owner};\n",
+        )
+
+
+def service_environment(database: Database, redis_url: str, namespace: str) -> dict[str, str]:
+    """The environment the service runs with: production settings and a strong secret."""
+    return clean_environment(
+        {
+            "ENVIRONMENT": "production",
+            "DATABASE_URL": database.app_url,
+            "MIGRATION_DATABASE_URL": database.owner_url,
+            "REDIS_URL": redis_url,
+            "JWT_SECRET": secrets.token_urlsafe(48),
+            "CACHE_PREFIX": namespace,
+            # A whole run must fit in one token's life.
+            "ACCESS_TOKEN_MINUTES": "60",
+            # One caller produces all the load: limits high enough never to refuse it. The
+            # limiter still counts every request, so its cost stays in the measurement.
+            "RATE_LIMIT_API": "100000000/minute",
+            "RATE_LIMIT_LOGIN_IP": "10000/minute",
+            "RATE_LIMIT_LOGIN_ACCOUNT": "10000/minute",
+        }
+    )
+
+
+def migrate(project: Path, environment: Mapping[str, str]) -> None:
+    """`alembic upgrade head`, as the table owner."""
+    run(
+        [str(project / ".venv" / "bin" / "alembic"), "upgrade", "head"],
+        cwd=project,
+        env=environment,
+    )
+
+
+def redis_delete(python: Path, redis_url: str, pattern: str) -> int:
+    """Delete the keys matching `pattern` with the service's own Redis client; return how many."""
+    code = (
+        "import sys, redis\n"
+        "client = redis.Redis.from_url(sys.argv[1])\n"
+        "keys = list(client.scan_iter(match=sys.argv[2], count=1000))\n"
+        "print(sum(client.delete(*keys[i : i + 500]) for i in range(0, len(keys), 500)))\n"
+    )
+    return int(run([str(python), "-c", code, redis_url, pattern]).strip() or 0)
+
+
+def uuid7_sql(milliseconds: str) -> str:
+    """SQL for a UUIDv7 whose timestamp is the bigint expression `milliseconds`.
+
+    PostgreSQL 15 has no uuidv7(): take a random (v4) UUID, put the 48-bit millisecond
+    timestamp in front and turn the version bits from 0100 into 0111.
+    """
+    return (
+        "encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing "
+        f"substring(int8send(({milliseconds})::bigint) from 3) from 1 for 6), 52, 1), 53, 1), "
+        "'hex')::uuid"
+    )
+
+
+def seed_projects_sql(
+    tenant_id: str, user_id: str, rows: int, *, prefix: str = "seed", newer_rows: int = 0
+) -> str:
+    """Insert `rows` projects of one tenant, one millisecond apart, ending a minute ago
+    (or `newer_rows` milliseconds before that, to leave room for another tenant's rows).
+
+    Run as the superuser (it bypasses row-level security, so the tenant is given explicitly).
+    Ids are time-ordered like the service's own, and older than anything created later.
+    """
+    end = 60_000 + newer_rows
+    milliseconds = f"(extract(epoch from now()) * 1000)::bigint - {end} - {rows} + i"
+    return (
+        "INSERT INTO projects (id, tenant_id, name, description, status, created_by, "
+        "updated_by, created_at, updated_at)\n"
+        f"SELECT {uuid7_sql('ms')}, '{tenant_id}', '{prefix}-' || i, "
+        f"'Seeded project number ' || i, 'active', '{user_id}', '{user_id}', "
+        "to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0)\n"
+        f"FROM generate_series(1, {rows}) AS i, LATERAL (SELECT {milliseconds} AS ms) AS t;\n"
+    )
+
+
+# ── Serving ─────────────────────────────────────────────────────────────────
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """A uvicorn process listening on 127.0.0.1:port."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
+
+    def statuses_since(self, offset: int) -> dict[int, int]:
+        """HTTP statuses of the `request` log lines written after `offset` (JSON logs only)."""
+        counts: dict[int, int] = {}
+        with self.log_path.open("rb") as log_file:
+            log_file.seek(offset)
+            for line in log_file:
+                if b'"request"' not in line:
+                    continue
+                with contextlib.suppress(ValueError):
+                    record = json.loads(line)
+                    if record.get("event") == "request" and "status" in record:
+                        status = int(record["status"])
+                        counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the worker has used so far, from /proc/<pid>/stat."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mib(self) -> float:
+        """Resident memory of the worker, from /proc/<pid>/status (VmRSS)."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise BenchError(f"no VmRSS for {self.name} (pid {self.pid})")
+
+
+def uvicorn_command(python: Path, app: str, port: int, *extra: str) -> list[str]:
+    """The same server settings for the service and the baseline: one worker, uvloop, httptools.
+
+    It runs the project's virtualenv directly, which is what `uv run uvicorn` would run, so
+    that the pid is the worker's own.
+    """
+    return [
+        str(python),
+        "-m",
+        "uvicorn",
+        "--factory",
+        app,
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+    ]
+
+
+@contextlib.contextmanager
+def serve(
+    name: str,
+    command: Sequence[str],
+    *,
+    port: int,
+    cwd: Path,
+    env: Mapping[str, str],
+    log_path: Path,
+    ready_path: str = "/health/live",
+) -> Iterator[Server]:
+    """Start a server, wait until `ready_path` answers 200, stop it afterwards."""
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            list(command), cwd=cwd, env=dict(env), stdout=log_file, stderr=subprocess.STDOUT
+        )
+    server = Server(name=name, process=process, port=port, log_path=log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                tail = log_path.read_text(errors="replace")[-3000:]
+                raise BenchError(f"{name} exited ({process.returncode}) at start:\n{tail}")
+            with contextlib.suppress(OSError):
+                if Client(port).request("GET", ready_path).status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise BenchError(f"{name} did not answer {ready_path} within 60 s")
+            time.sleep(0.1)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Client:
+    """A keep-alive HTTP/1.1 client on one connection (the standard library's)."""
+
+    def __init__(self, port: int, *, token: str | None = None) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.token = token
+
+    def request(self, method: str, path: str, body: Any = None) -> Response:
+        headers = {"Accept": "application/json"}
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        self.connection.request(method, path, body=payload, headers=headers)
+        response = self.connection.getresponse()
+        return Response(response.status, response.read())
+
+    def expect(self, method: str, path: str, body: Any = None, *, status: int = 200) -> Any:
+        response = self.request(method, path, body)
+        if response.status != status:
+            raise BenchError(f"{method} {path}: {response.status} {response.body[:500]!r}")
+        return response.json()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def register_tenant(port: int, slug: str) -> str:
+    """Register a tenant and its administrator through the API; return the admin's e-mail."""
+    email = f"admin@{slug}.example.com"
+    client = Client(port)
+    try:
+        client.expect(
+            "POST",
+            "/api/v1/auth/register",
+            {"tenant_name": slug, "tenant_slug": slug, "email": email, "password": PASSWORD},
+            status=201,
+        )
+    finally:
+        client.close()
+    return email
+
+
+def login(port: int, email: str) -> str:
+    """An access token for `email`, from the login endpoint."""
+    client = Client(port)
+    try:
+        tokens = client.expect("POST", "/api/v1/auth/login", {"email": email, "password": PASSWORD})
+    finally:
+        client.close()
+    token: str = tokens["access_token"]
+    return token
+
+
+def tenant_and_user(database: Database, slug: str) -> tuple[str, str]:
+    """The ids of a tenant and of its (only) administrator, read as the superuser."""
+    row = psql(
+        database.admin_url,
+        "SELECT t.id, m.user_id FROM tenants t JOIN memberships m ON m.tenant_id = t.id "
+        f"WHERE t.slug = '{slug}';",
+    ).strip()
+    tenant_id, user_id = row.split("|")
+    return tenant_id, user_id
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A rendered, installed, migrated service, up and listening."""
+
+    project: Path
+    python: Path  # the project's virtualenv interpreter
+    database: Database
+    service: Server
+    redis_url: str
+    namespace: str  # the service's cache prefix: every Redis key it writes starts with it
+
+
+@contextlib.contextmanager
+def deployment(
+    workdir: Path, *, vcs_ref: str, commit: str, settings: Mapping[str, str] | None = None
+) -> Iterator[Deployment]:
+    """Render the default multi-tenant service, `uv sync` it, create and migrate its
+    database, serve it (with `settings` added to its environment); drop the database and the
+    service's Redis keys afterwards."""
+    admin_url, redis_url = admin_url_from_env(), redis_url_from_env()
+    log(f"rendering Groundwork {commit} (tenancy shared, cache redis)")
+    project = render(workdir / "service", MULTI_TENANT_ANSWERS, vcs_ref=vcs_ref)
+    log("uv sync")
+    python = uv_sync(project)
+    with temporary_database(admin_url) as database:
+        namespace = f"bench-{database.name}"
+        environment = service_environment(database, redis_url, namespace) | dict(settings or {})
+        log(f"database {database.name}: migrating")
+        migrate(project, environment)
+        port = free_port()
+        try:
+            with serve(
+                "service",
+                uvicorn_command(python, f"{PACKAGE}.main:create_app", port),
+                port=port,
+                cwd=project,
+                env=environment,
+                log_path=workdir / "service.log",
+            ) as service:
+                yield Deployment(project, python, database, service, redis_url, namespace)
+        finally:
+            redis_delete(python, redis_url, f"{namespace}*")
+
+
+# ── Load with wrk ───────────────────────────────────────────────────────────
+
+# Every script ends by printing one JSON line of what wrk measured.
+LUA_DONE = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, ' ..
+    '"write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p90_us": %d, ' ..
+    '"p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+# Threads learn their index and the thread count, to interleave counters without collisions.
+LUA_THREADS = r"""
+local thread_count = 0
+setup = function(thread)
+  thread:set("thread_index", thread_count)
+  thread_count = thread_count + 1
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    """A Lua string literal."""
+    return json.dumps(value)  # JSON escapes are valid Lua escapes for these values
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    """One wrk run."""
+
+    label: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    non_2xx_3xx: int
+    socket_errors: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx_3xx + self.socket_errors
+
+
+def wrk(
+    label: str,
+    url: str,
+    lua: str,
+    *,
+    workdir: Path,
+    duration: float,
+    connections: int,
+    threads: int = 2,
+    timeout: float = 2.0,
+) -> WrkResult:
+    """Load `url` with wrk (`-t2 -c<connections> -d<duration>s --latency`) and a Lua script.
+
+    A response slower than `timeout` (wrk's default, 2 s) counts as a socket error.
+    """
+    script = workdir / f"wrk-{secrets.token_hex(4)}.lua"
+    script.write_text(LUA_THREADS + lua + LUA_DONE)
+    seconds = max(1, round(duration))
+    output = run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            f"--timeout={timeout:g}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        timeout=seconds + 120,
+    )
+    line = next((row for row in output.splitlines() if row.startswith("WRK_RESULT ")), None)
+    if line is None:
+        raise BenchError(f"wrk printed no result for {label}:\n{output}")
+    data = json.loads(line.removeprefix("WRK_RESULT "))
+    return WrkResult(
+        label=label,
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        p50_ms=data["p50_us"] / 1000,
+        p90_ms=data["p90_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        non_2xx_3xx=data["status"],
+        socket_errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
+    )
+
+
+# ── Reporting ───────────────────────────────────────────────────────────────
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table, columns padded so that it reads in a terminal too."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    separator = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), separator, *(line(row) for row in rows)])
+
+
+VERSIONED = (
+    *("fastapi", "starlette", "uvicorn", "uvloop", "httptools"),
+    *("pydantic", "sqlalchemy", "asyncpg", "redis"),
+)
+
+
+def package_versions(python: Path, names: Sequence[str] = VERSIONED) -> str:
+    """`name version` of the given packages in the virtualenv of `python`."""
+    code = (
+        "import sys, importlib.metadata as m\n"
+        "print(', '.join(f'{n} {m.version(n)}' for n in sys.argv[1:]))\n"
+    )
+    return run([str(python), "-c", code, *names]).strip()
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine skews every number."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def machine_summary() -> str:
+    """One line about the machine the numbers come from."""
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for row in Path("/proc/cpuinfo").read_text().splitlines():
+            if row.startswith("model name"):
+                cpu = row.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs ({cpu}), Python {sys.version.split()[0]}"

@@ -1,0 +1,112 @@
+"""Smoke runs of the benchmarks in bench/: each completes and prints its tables of results.
+
+The numbers of a smoke run mean nothing (a second per run, a few hundred rows); the real runs
+and their results are in docs/performance.md.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+Table = list[dict[str, str]]
+
+
+def run_bench(script: str, *arguments: str, timeout: float = 300) -> str:
+    """Run bench/<script> with the template's interpreter; fail with its output if it fails."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / script), *arguments],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"bench/{script} {' '.join(arguments)} failed ({done.returncode}):\n"
+            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}",
+            pytrace=False,
+        )
+    return done.stdout
+
+
+def tables(output: str) -> list[Table]:
+    """The Markdown tables of an output, each as a list of {header: cell} rows."""
+    found: list[Table] = []
+    header: list[str] | None = None
+    for line in [*output.splitlines(), ""]:
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+            found.append([])
+        elif not set(line) <= set("|- "):
+            found[-1].append(dict(zip(header, cells, strict=True)))
+    return found
+
+
+def number(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
+def test_service_benchmark_runs() -> None:
+    if shutil.which("wrk") is None:
+        pytest.fail(
+            "wrk is missing: the service benchmark loads the service with it. "
+            "Install it with `apt-get install wrk`.",
+            pytrace=False,
+        )
+    output = run_bench("service.py", "--quick", "--connections", "8", "--timeout", "10")
+    endpoints, baselines = tables(output)[:2]
+    assert [row["endpoint"] for row in endpoints] == [
+        "GET /health/live",
+        "GET /projects/{id}, cached",
+        "GET /projects/{id}, uncached",
+        "GET /projects?limit=50",
+        "POST /projects",
+    ]
+    for row in endpoints:
+        assert number(row["req/s"]) > 0, row
+        assert number(row["baseline req/s"]) > 0, row
+        assert number(row["ratio"]) > 0, row
+        assert number(row["p99 ms"]) > 0, row
+        assert number(row["RSS MiB"]) > 0, row
+        assert row["errors"] == "0", row
+    assert len(baselines) == len(endpoints) + 1
+    for row in baselines:
+        assert number(row["req/s"]) > 0, row
+        assert row["errors"] == "0", row
+    assert "Resident memory (VmRSS) after the load: service worker" in output
+
+
+def test_depth_benchmark_runs() -> None:
+    output = run_bench("depth.py", "--rows", "2000", "--repeats", "5")
+    (pages,) = tables(output)
+    first, deep = pages
+    assert first["page"] == "first page"
+    assert deep["page"] == "page 21 (after row 1,000)"
+    for row in pages:
+        assert number(row["median ms"]) > 0, row
+        assert number(row["ratio to first"]) > 0, row
+    assert "Walked 20 pages to depth 1,000" in output
+    assert "PostgreSQL plan of the deep page" in output
+
+
+def test_render_benchmark_runs() -> None:
+    output = run_bench("render.py", "--quick")
+    (renders,) = tables(output)
+    cases = ("floor", "one question", "Groundwork, default answers", "Groundwork, everything")
+    assert sorted((row["mode"], row["case"]) for row in renders) == sorted(
+        (mode, row["case"]) for mode in ("in-process", "CLI") for row in renders[:4]
+    )
+    for row, case in zip(renders, [*cases, *cases], strict=True):
+        assert row["case"].startswith(case), row
+    for row in renders:
+        assert number(row["median ms"]) > 0, row
+        assert number(row["ratio to floor"]) > 0, row
