@@ -5,33 +5,19 @@ and their results are in docs/performance.md.
 """
 
 import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO, run
+
 Table = list[dict[str, str]]
 
 
 def run_bench(script: str, *arguments: str, timeout: float = 300) -> str:
     """Run bench/<script> with the template's interpreter; fail with its output if it fails."""
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / script), *arguments],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(
-            f"bench/{script} {' '.join(arguments)} failed ({done.returncode}):\n"
-            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}",
-            pytrace=False,
-        )
-    return done.stdout
+    command = [sys.executable, str(REPO / "bench" / script), *arguments]
+    return run(command, REPO, timeout=timeout)
 
 
 def tables(output: str) -> list[Table]:
