@@ -21,10 +21,10 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -46,6 +46,18 @@ PASSWORD = "bench-password-" + secrets.token_hex(8)
 
 class BenchError(RuntimeError):
     """A prerequisite is missing or a step failed; the message says which and what to do."""
+
+
+def run_script(main: Callable[[], int]) -> NoReturn:
+    """Exit with main()'s code; a BenchError is one line on stderr, not a traceback."""
+    try:
+        code = main()
+    except BenchError as error:
+        print(f"bench/{Path(sys.argv[0]).name}: {error}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
 
 
 def log(message: str) -> None:

@@ -16,7 +16,6 @@ import argparse
 import base64
 import json
 import statistics
-import sys
 import time
 import urllib.parse
 from collections.abc import Sequence
@@ -261,10 +260,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as error:
-        print(f"bench/depth.py: {error}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    benchlib.run_script(main)
