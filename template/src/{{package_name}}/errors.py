@@ -8,8 +8,11 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
+
+QUERY_CANCELED = "57014"  # statement_timeout reached
 
 # PostgreSQL SQLSTATEs a client can cause with a well-formed request.
 _INTEGRITY_ERRORS = {
@@ -111,9 +114,23 @@ async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(status_code, code, message)
 
 
+async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """A database that is too busy or too slow is a 503 the client may retry, not a 500."""
+    retry = {"Retry-After": "1"}
+    if isinstance(exc, PoolTimeoutError):
+        message = "The service is busy; retry shortly."
+        return error_response(503, "database_busy", message, None, retry)
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == QUERY_CANCELED:
+        message = "The database did not answer in time; retry shortly."
+        return error_response(503, "database_timeout", message, None, retry)
+    raise exc
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error the framework knows about into the envelope."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
