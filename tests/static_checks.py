@@ -107,12 +107,13 @@ def _dockerfile_problems(project_dir: Path, answers: Mapping[str, Any]) -> Itera
     if _dockerignored(DOTENV, ignored) is not True:
         yield f"{DOCKERIGNORE} must keep {DOTENV} (the secrets) out of the build context"
 
-    factory = f"{answers['package_name']}.main:create_app"
-    if factory not in text or "--factory" not in text:
-        yield f"{DOCKERFILE} does not run `uvicorn --factory {factory}`"
-    main = project_dir / "src" / str(answers["package_name"]) / "main.py"
-    if not main.is_file() or "def create_app(" not in main.read_text():
-        yield f"{DOCKERFILE} runs {factory}, but {main.relative_to(project_dir)} does not define it"
+    package = str(answers["package_name"])
+    command = f'CMD ["python", "-m", "{package}.serve"]'
+    if command not in text:
+        yield f"{DOCKERFILE} does not end with `{command}`"
+    serve = project_dir / "src" / package / "serve.py"
+    if not serve.is_file() or f'"{package}.main:create_app"' not in serve.read_text():
+        yield f"{DOCKERFILE} runs {package}.serve, which does not serve {package}.main:create_app"
 
 
 def _copy_sources(dockerfile: str) -> Iterator[str]:
