@@ -7,6 +7,7 @@ driven with `psql`, Redis through the service's own `redis` package.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import http.client
 import json
@@ -46,6 +47,16 @@ PASSWORD = "bench-password-" + secrets.token_hex(8)
 
 class BenchError(RuntimeError):
     """A prerequisite is missing or a step failed; the message says which and what to do."""
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """--vcs-ref and --json, which every benchmark takes."""
+    parser.add_argument(
+        "--vcs-ref",
+        default="HEAD",
+        help="template ref to render (HEAD: the work tree, uncommitted changes included)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
 
 
 def run_script(main: Callable[[], int]) -> NoReturn:

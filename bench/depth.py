@@ -78,12 +78,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--page-size", type=int, default=50, help="items per page (50)")
     parser.add_argument("--repeats", type=int, default=51, help="timed requests of each page (51)")
-    parser.add_argument(
-        "--vcs-ref",
-        default="HEAD",
-        help="template ref to render (HEAD: the work tree, uncommitted changes included)",
-    )
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    benchlib.add_common_options(parser)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
     if args.depth is None:

@@ -70,11 +70,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each case (7)")
     parser.add_argument(
-        "--vcs-ref",
-        default="HEAD",
-        help="Groundwork ref to render (HEAD: the work tree, uncommitted changes included)",
-    )
-    parser.add_argument(
         "--quick", action="store_true", help="one run of each, no untimed round: a smoke run"
     )
     parser.add_argument(
@@ -82,7 +77,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="then profile 3 in-process default renders with cProfile: where the time goes",
     )
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    benchlib.add_common_options(parser)
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")

@@ -157,18 +157,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--profile-dir", type=Path, help="keep py-spy's collapsed stacks in this folder"
     )
     parser.add_argument(
-        "--vcs-ref",
-        default="HEAD",
-        help="template ref to render (HEAD: the work tree, uncommitted changes included)",
-    )
-    parser.add_argument(
         "--env",
         action="append",
         default=[],
         metavar="NAME=VALUE",
         help="a setting of the service for this run, e.g. LOG_LEVEL=WARNING (repeatable)",
     )
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    benchlib.add_common_options(parser)
     parser.add_argument(
         "--keep", action="store_true", help="keep the work folder (project, logs, wrk scripts)"
     )
