@@ -84,6 +84,16 @@ def _tenancy_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]
                 "choose `shared` now if that is likely within a year."
             ),
         ]
+    if value == "shared":
+        found = _shared_consequences()
+    elif value == "schema":
+        found = _schema_consequences(answers)
+    else:
+        found = _database_consequences(answers)
+    return found + _tenant_lifecycle_consequences(value)
+
+
+def _shared_consequences() -> list[str]:
     return [
         "Every tenant-owned table has a NOT NULL `tenant_id`, and its indexes lead with it.",
         (
@@ -98,17 +108,87 @@ def _tenancy_consequences(value: Value, answers: Mapping[str, Any]) -> list[str]
             "would outlive the request on a pooled connection."
         ),
         (
-            "The application connects as a role that is NOSUPERUSER and NOBYPASSRLS and owns no "
-            "table; migrations run as the owner."
+            "Isolation tests run against PostgreSQL: tenant A sees only its rows, an insert "
+            "carrying tenant B is rejected, a cross-tenant update or delete changes nothing, and "
+            "a query with no tenant filter returns only the current tenant's rows."
+        ),
+    ]
+
+
+def _migrate_all(answers: Mapping[str, Any], unit: str) -> str:
+    package = answers.get("package_name", "<package>")
+    return (
+        f"`python -m {package}.tenancy.migrate` upgrades every tenant {unit}, one transaction "
+        f"per tenant, and resumes where it stopped; a new tenant's {unit} is created at the "
+        "head revision."
+    )
+
+
+def _schema_consequences(answers: Mapping[str, Any]) -> list[str]:
+    return [
+        (
+            "Each tenant's data (projects, idempotency keys) lives in a PostgreSQL schema of its "
+            "own; tenants, users, memberships and refresh tokens stay in the common schema."
+        ),
+        (
+            "The session dependency points the transaction at the tenant's schema with "
+            "`set_config('search_path', ..., true)`, so the setting ends with the transaction "
+            "and never reaches the next request on a pooled connection."
+        ),
+        (
+            "Tenant tables carry no foreign key out of the tenant's schema, so one tenant can be "
+            "restored, exported or dropped alone."
+        ),
+        _migrate_all(answers, "schema"),
+        "Deleting a tenant drops its schema (`DROP SCHEMA ... CASCADE`).",
+        (
+            "Every schema multiplies tables and indexes in the PostgreSQL catalog, and every "
+            "migration runs once per tenant: past 10,000 tenants move to `shared`."
+        ),
+    ]
+
+
+def _database_consequences(answers: Mapping[str, Any]) -> list[str]:
+    return [
+        (
+            "Each tenant's data (projects, idempotency keys) lives in a database of its own; a "
+            "catalog database holds tenants, users, memberships and refresh tokens."
+        ),
+        (
+            "Tenant database names are derived from configuration and the tenant id, never from "
+            "the request."
+        ),
+        (
+            "Engines for tenant databases sit in a bounded LRU registry: at most "
+            "`TENANT_ENGINES_MAX` are open, and idle ones are disposed, so the number of tenants "
+            "does not set the number of connections. Each engine holds its own pool: the "
+            "connection budget is `TENANT_ENGINES_MAX` pools plus the catalog's."
+        ),
+        _migrate_all(answers, "database"),
+        "Deleting a tenant drops its database (`DROP DATABASE`).",
+    ]
+
+
+def _tenant_lifecycle_consequences(value: Value) -> list[str]:
+    where = {
+        "shared": "the shared tables",
+        "schema": "the common schema",
+        "database": "the catalog database",
+    }[str(value)]
+    return [
+        (
+            f"Memberships and refresh tokens stay in {where}, under row-level security; the "
+            "application connects as a role that is NOSUPERUSER and NOBYPASSRLS and owns no "
+            "table, and migrations run as the owner."
         ),
         (
             "The tenant comes from the authenticated principal, never from an unauthenticated "
             "header; log lines and cache keys carry it too."
         ),
+        "A suspended tenant's requests are refused with 403 `tenant_suspended`; its data is kept.",
         (
-            "Isolation tests run against PostgreSQL: tenant A sees only its rows, an insert "
-            "carrying tenant B is rejected, a cross-tenant update or delete changes nothing, and "
-            "a query with no tenant filter returns only the current tenant's rows."
+            "Operators create, suspend, reactivate and delete tenants through `/api/v1/tenants`, "
+            "authenticated by the `X-Operator-Key` header."
         ),
     ]
 
@@ -356,7 +436,7 @@ RECORDS: dict[str, Record] = {
     ),
     "tenancy": Record(
         "Tenancy and tenant isolation",
-        ("tenancy_need", "compliance"),
+        ("scale", "tenancy_need", "expected_tenants", "compliance"),
         (
             Option(
                 "none",
@@ -392,19 +472,47 @@ RECORDS: dict[str, Record] = {
             Option(
                 "schema",
                 "Schema per tenant",
-                ("Per-tenant backup, restore and drop; a missing filter cannot cross schemas.",),
                 (
                     (
-                        "Migrations run once per schema; thousands of schemas bloat the catalog; "
-                        "`search_path` must be set per transaction."
+                        "Each tenant's tables stand apart: restore, export or drop one tenant "
+                        "alone (`DROP SCHEMA`)."
+                    ),
+                    "A query that forgets its tenant cannot reach another tenant's schema.",
+                    "One database and one connection pool for every tenant.",
+                ),
+                (
+                    (
+                        "Migrations run once per schema, so a schema change takes longer with "
+                        "every tenant; thousands of schemas bloat the catalog, and past 10,000 "
+                        "tenants it does not scale."
+                    ),
+                    (
+                        "`search_path` must be set per transaction, and tenant tables may not "
+                        "reference rows outside their schema."
                     ),
                 ),
             ),
             Option(
                 "database",
                 "Database per tenant",
-                ("Strongest isolation; per-tenant placement, sizing and encryption keys.",),
-                ("A connection pool and a migration run per tenant; the highest operating cost.",),
+                (
+                    (
+                        "Physical separation, the strongest isolation; per-tenant placement, "
+                        "sizing, backups and encryption keys."
+                    ),
+                    "Restore, move or drop one tenant as a whole database.",
+                ),
+                (
+                    (
+                        "A connection pool per tenant database: without a bounded engine "
+                        "registry the tenant count sets the connection count."
+                    ),
+                    (
+                        "A migration run per tenant and a database to create for each new one: "
+                        "the highest operating cost, and past 10,000 tenants it does not scale."
+                    ),
+                    "Queries across tenants (reporting) need another path.",
+                ),
             ),
         ),
         _tenancy_consequences,
@@ -698,6 +806,7 @@ _FIELD_LABELS = {
     "latency_p99_ms": "Latency target",
     "consistency": "Consistency",
     "tenancy_need": "Tenancy",
+    "expected_tenants": "Expected tenants",
     "compliance": "Compliance",
     "team_stack": "Team stack",
 }
@@ -712,8 +821,14 @@ _WORDS = {
     "eventual": "eventual (a read may lag a write by seconds)",
     "single": "single tenant",
     "multi_shared": "multi-tenant, rows kept apart by the database",
+    "multi_schema": "multi-tenant, each tenant's tables apart",
+    "multi_database": "multi-tenant, each tenant in its own database",
+    "tens": "up to 100 tenants",
+    "thousands": "100 to 10,000 tenants",
+    "more": "over 10,000 tenants",
     "audit_trail": "audit trail",
     "retention": "retention",
+    "tenant_separation": "dedicated storage per tenant",
     "python": "Python",
     "typescript": "TypeScript / Node.js",
     "go": "Go",
@@ -757,6 +872,8 @@ def _describe(name: str, context: Context) -> str:
         return f"{value} ms at p99"
     if name == "compliance":
         return ", ".join(_WORDS[item] for item in value) or "none stated"
+    if name == "expected_tenants" and context.tenancy_need == "single":
+        return "not asked (single tenant)"
     return _WORDS[value]
 
 

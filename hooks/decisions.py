@@ -20,14 +20,15 @@ Value = str | bool
 Scale = Literal["prototype", "growth", "large"]
 ReadWrite = Literal["read_heavy", "balanced", "write_heavy"]
 Consistency = Literal["strong", "eventual"]
-TenancyNeed = Literal["single", "multi_shared"]
+TenancyNeed = Literal["single", "multi_shared", "multi_schema", "multi_database"]
+ExpectedTenants = Literal["tens", "thousands", "more"]
 TeamStack = Literal["python", "typescript", "go", "jvm", "other"]
 
 # Implemented values of each decision, in questionnaire order. A value appears here only once
 # the template renders it; everything else is refused with the list below.
 DECISIONS: dict[str, tuple[Value, ...]] = {
     "stack": ("fastapi",),
-    "tenancy": ("none", "shared"),
+    "tenancy": ("none", "shared", "schema", "database"),
     "auth": ("jwt",),
     "cache": ("none", "redis"),
     "pagination": ("cursor",),
@@ -39,7 +40,22 @@ DECISIONS: dict[str, tuple[Value, ...]] = {
 }
 
 # The tenancy mode that gives each tenancy need the isolation it asked for.
-TENANCY_FOR_NEED: dict[str, str] = {"single": "none", "multi_shared": "shared"}
+TENANCY_FOR_NEED: dict[str, str] = {
+    "single": "none",
+    "multi_shared": "shared",
+    "multi_schema": "schema",
+    "multi_database": "database",
+}
+# The need each tenancy mode answers: the context the render matrix completes it with.
+NEED_FOR_TENANCY: dict[str, str] = {mode: need for need, mode in TENANCY_FOR_NEED.items()}
+# What each tenancy mode keeps apart, as the refusals name it.
+_TENANCY_WORDS: dict[str, str] = {
+    "shared": "row-level security",
+    "schema": "a schema per tenant",
+    "database": "a database per tenant",
+}
+# Compliance answer: contracts require each tenant's data in a database of its own.
+TENANT_SEPARATION = "tenant_separation"
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # The slug names the database, the container and the distribution; 40 leaves room under
@@ -99,6 +115,7 @@ class Context:
     latency_p99_ms: int = 200
     consistency: Consistency = "strong"
     tenancy_need: TenancyNeed = "single"
+    expected_tenants: ExpectedTenants = "tens"
     compliance: tuple[str, ...] = ()
     team_stack: TeamStack = "python"
 
@@ -129,7 +146,7 @@ def recommend(context: Context) -> dict[str, Value]:
     """Recommended value of every decision for this context."""
     return {
         "stack": "fastapi",
-        "tenancy": TENANCY_FOR_NEED[context.tenancy_need],
+        "tenancy": _recommended_tenancy(context),
         "auth": "jwt",
         "cache": "redis" if _cache_pays_off(context) else "none",
         "pagination": "cursor",
@@ -145,6 +162,22 @@ def recommend_settings(context: Context) -> dict[str, int]:
     """Recommended values of the settings a decision brings (asked only with that decision)."""
     # Writes through the API invalidate at once; the TTL bounds staleness from anything else.
     return {"cache_ttl_seconds": 30 if context.consistency == "strong" else 300}
+
+
+def _recommended_tenancy(context: Context) -> str:
+    """The isolation the need asks for, within what the tenant count and contracts allow.
+
+    One organisation needs no tenant boundary. Past 10,000 tenants only shared tables scale:
+    a schema or a database per tenant bloats the catalog and the migration run. Contracts that
+    require dedicated storage, or a need for physical separation, take a database per tenant.
+    """
+    if context.tenancy_need == "single":
+        return "none"
+    if context.expected_tenants == "more":
+        return "shared"
+    if TENANT_SEPARATION in context.compliance:
+        return "database"
+    return TENANCY_FOR_NEED[context.tenancy_need]
 
 
 def _cache_pays_off(context: Context) -> bool:
@@ -233,15 +266,42 @@ def _stack_reason(context: Context) -> str:
 
 
 def _tenancy_reason(context: Context) -> str:
-    if context.tenancy_need == "multi_shared":
+    recommended = _recommended_tenancy(context)
+    if recommended == "none":
         return (
-            "Tenants share the service and need isolation the database enforces, which "
-            "row-level security on a tenant_id column gives without a schema or a database "
-            "per tenant."
+            "The service holds one organisation's data, so a tenant boundary would add a "
+            "column, policies and tests that protect nothing."
+        )
+    if context.expected_tenants == "more":
+        return (
+            "Over 10,000 tenants, only shared tables scale: a schema or a database per tenant "
+            "would bloat the catalog and make every migration run for hours, so row-level "
+            "security on a tenant_id column keeps tenants apart."
+        )
+    if recommended == "database":
+        if TENANT_SEPARATION in context.compliance:
+            why = "Contracts require each tenant's data in a database of its own"
+        else:
+            why = "Tenants need physical separation"
+        sentence = (
+            f"{why}, so each tenant gets its own database, with tenants, users and memberships "
+            "in a catalog database."
+        )
+        if context.scale in ("growth", "large") or context.expected_tenants == "thousands":
+            sentence += (
+                " Mind the connection budget: each tenant engine holds its own pool, so the "
+                "registry of open engines is bounded."
+            )
+        return sentence
+    if recommended == "schema":
+        return (
+            "Tenants need their tables apart, so one tenant can be restored, exported or dropped "
+            "alone: a schema per tenant gives that within one database, for up to thousands of "
+            "tenants."
         )
     return (
-        "The service holds one organisation's data, so a tenant boundary would add a column, "
-        "policies and tests that protect nothing."
+        "Tenants share the service and need isolation the database enforces, which row-level "
+        "security on a tenant_id column gives without a schema or a database per tenant."
     )
 
 
@@ -251,7 +311,7 @@ def _auth_reason(context: Context) -> str:
         "users with short-lived JWT access tokens and rotating refresh tokens keep it "
         "self-contained"
     )
-    if context.tenancy_need == "multi_shared":
+    if context.tenancy_need != "single":
         return sentence + ", and the authenticated user, not a request header, names the tenant."
     return sentence + "."
 
@@ -320,9 +380,10 @@ def problems(answers: Mapping[str, Any]) -> list[Problem]:
     """Why these answers cannot be rendered; empty when they can.
 
     Only answers present are checked: the questionnaire validates as it goes, so answers to
-    later questions are absent.
+    later questions are absent. Problems come in questionnaire order, so the first is the one
+    Copier reports when every answer is given at once.
     """
-    found = _identity_problems(answers)
+    found = _identity_problems(answers) + _context_problems(answers)
     for name, implemented in DECISIONS.items():
         if name in answers and answers[name] not in implemented:
             choices = ", ".join(show_value(value) for value in implemented)
@@ -333,14 +394,105 @@ def problems(answers: Mapping[str, Any]) -> list[Problem]:
                     f"choose one of: {choices}.",
                 )
             )
-    if answers.get("tenancy_need") == "multi_shared" and answers.get("tenancy") == "none":
+    found.extend(_tenancy_problems(answers))
+    return found
+
+
+def _compliance(answers: Mapping[str, Any]) -> tuple[str, ...]:
+    compliance = answers.get("compliance", ())
+    return (compliance,) if isinstance(compliance, str) else tuple(compliance)
+
+
+def _context_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """Context answers that leave no tenancy mode to choose.
+
+    Reported on the compliance question, asked after the tenant count, so the questionnaire
+    stops there instead of offering a tenancy menu in which every choice is refused.
+    """
+    many = answers.get("expected_tenants") == "more"
+    multi = answers.get("tenancy_need") != "single"  # the tenant count is asked only then
+    if TENANT_SEPARATION in _compliance(answers) and many and multi:
+        return [
+            Problem(
+                "compliance",
+                "Dedicated storage per tenant means a database per tenant, which does not "
+                "scale past 10,000 tenants: a connection pool per database, catalog bloat and "
+                "a migrate-all run that lasts hours; answer a smaller tenant count if "
+                "contracts require dedicated storage, or leave dedicated storage unticked and "
+                "keep tenants apart in shared tables.",
+            )
+        ]
+    return []
+
+
+def _tenancy_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """Tenancy modes that contradict the need, the tenant count or the contracts.
+
+    The rules do not overlap, so a refused answer gets one reason, and the mode a refusal of
+    'none' advises is the one `_recommended_tenancy()` gives, which is never refused itself.
+    """
+    need = answers.get("tenancy_need")
+    tenancy = answers.get("tenancy")
+    tenants = answers.get("expected_tenants")
+    compliance = _compliance(answers)
+    multi = need != "single"  # an absent need counts: only answers given are checked
+    # Past 10,000 tenants dedicated storage is refused on the compliance question instead.
+    separate = TENANT_SEPARATION in compliance and multi and tenants != "more"
+    found: list[Problem] = []
+    if tenancy == "none" and need in TENANCY_FOR_NEED and need != "single":
+        context = Context(
+            tenancy_need=need,
+            expected_tenants=tenants if tenants in ("tens", "thousands", "more") else "tens",
+            compliance=compliance,
+        )
+        mode = _recommended_tenancy(context)
         found.append(
             Problem(
                 "tenancy",
-                "Multi-tenant data with tenancy 'none' would put every tenant's rows in the same "
-                "tables with nothing keeping them apart; choose 'shared' (row-level security), "
-                "or answer 'single' to the tenancy question if the service serves one "
-                "organisation.",
+                "Multi-tenant data with tenancy 'none' would put every tenant's rows in the "
+                f"same tables with nothing keeping them apart; choose '{mode}' "
+                f"({_TENANCY_WORDS[mode]}), or answer 'single' to the tenancy question if the "
+                "service serves one organisation.",
+            )
+        )
+    elif tenancy in ("schema", "database") and need == "single":
+        unit = str(tenancy)
+        found.append(
+            Problem(
+                "tenancy",
+                f"A {unit} per tenant for a single tenant is one {unit} behind a tenant "
+                "registry and a migrate-all command, machinery that keeps nothing apart; "
+                "choose 'none' (or answer a multi-tenant need to the tenancy question).",
+            )
+        )
+    elif tenancy == "schema" and tenants == "more":
+        found.append(
+            Problem(
+                "tenancy",
+                "Over 10,000 tenants, a schema per tenant means over 10,000 copies of every "
+                "table and index: the PostgreSQL catalog bloats and migrate-all runs for "
+                "hours; choose 'shared' (row-level security), which grows with rows, not "
+                "tenants.",
+            )
+        )
+    elif tenancy == "database" and tenants == "more":
+        found.append(
+            Problem(
+                "tenancy",
+                "Over 10,000 tenants, a database per tenant means over 10,000 databases, each "
+                "with a connection pool of its own, catalogs to vacuum and a migrate-all that "
+                "runs for hours; choose 'shared' (row-level security), which grows with rows, "
+                "not tenants.",
+            )
+        )
+    elif tenancy in ("shared", "schema") and separate:
+        kept = "in shared tables" if tenancy == "shared" else "in one database"
+        found.append(
+            Problem(
+                "tenancy",
+                "Contracts require each tenant's data in a database of its own, and tenancy "
+                f"'{tenancy}' keeps every tenant's data {kept}; choose 'database' (a database "
+                "per tenant).",
             )
         )
     return found
@@ -467,22 +619,54 @@ def combinations() -> Iterator[dict[str, Any]]:
     """Full answers for every combination of decision values the model accepts.
 
     Each is completed with the questionnaire's default context, adjusted to be consistent
-    with the decisions (a shared tenancy answers a multi-tenant need).
+    with the decisions: the tenancy need is the one the tenancy mode answers.
     """
     for chosen in _decision_product():
-        need = "single" if chosen["tenancy"] == "none" else "multi_shared"
-        answers = _full_answers(chosen, need)
+        answers = _full_answers(chosen, NEED_FOR_TENANCY[str(chosen["tenancy"])])
         if not problems(answers):
             yield answers
 
 
+# Context answers beside the tenancy need that some refusals depend on: the default, a tenant
+# count past what a schema or database per tenant can serve, and contracts requiring
+# dedicated storage.
+_REFUSAL_CONTEXTS: tuple[dict[str, Any], ...] = (
+    {},
+    {"expected_tenants": "more"},
+    {"compliance": [TENANT_SEPARATION]},
+    {"expected_tenants": "more", "compliance": [TENANT_SEPARATION]},
+)
+
+
 def refused_combinations() -> Iterator[tuple[dict[str, Any], Problem]]:
-    """Full answers the model refuses, each with the problem Copier must report."""
+    """Full answers the model refuses, each with the problem Copier must report.
+
+    Copier stops at the first question whose answer is refused, so each set of answers comes
+    with its first problem, in questionnaire order. The tenant count is asked only of a
+    multi-tenant need, so a single tenant keeps its default.
+    """
     for chosen in _decision_product():
         for need in TENANCY_FOR_NEED:
-            answers = _full_answers(chosen, need)
-            for problem in problems(answers):
-                yield answers, problem
+            for extra in _REFUSAL_CONTEXTS:
+                if need == "single" and "expected_tenants" in extra:
+                    continue
+                answers = _full_answers(chosen, need, **extra)
+                found = problems(answers)
+                if found:
+                    yield answers, found[0]
+
+
+def distinct_refusals() -> list[tuple[dict[str, Any], Problem]]:
+    """The first refused combination of each distinct problem: one per reason Copier gives.
+
+    Rendering every refused combination through Copier repeats the same few messages hundreds
+    of times; one each proves Copier reports them, and the model's tests check that every
+    refused combination's problem is one of these.
+    """
+    first: dict[Problem, dict[str, Any]] = {}
+    for answers, problem in refused_combinations():
+        first.setdefault(problem, answers)
+    return [(answers, problem) for problem, answers in first.items()]
 
 
 def value_pairs(answers: Mapping[str, Any]) -> set[tuple[tuple[str, Value], tuple[str, Value]]]:
@@ -511,7 +695,10 @@ def _decision_product() -> Iterator[dict[str, Value]]:
         yield dict(zip(DECISIONS, values, strict=True))
 
 
-def _full_answers(chosen: Mapping[str, Value], tenancy_need: str) -> dict[str, Any]:
+def _full_answers(
+    chosen: Mapping[str, Value], tenancy_need: str, **context_answers: Any
+) -> dict[str, Any]:
     context = asdict(Context())
     context.update(tenancy_need=tenancy_need, compliance=list(context["compliance"]))
+    context.update(context_answers)
     return {**SAMPLE_IDENTITY, **context, **chosen}

@@ -113,7 +113,11 @@ def load_questions(path: Path = COPIER_YML) -> list[Question]:
             raise GenerationError(f"{name}: only the mapping form of a question is supported")
         raw_choices = spec.get("choices", {})
         if isinstance(raw_choices, dict):
-            choices = tuple((str(label), value) for label, value in raw_choices.items())
+            # A choice with its own validator is a mapping holding its value.
+            choices = tuple(
+                (str(label), value["value"] if isinstance(value, dict) else value)
+                for label, value in raw_choices.items()
+            )
         else:
             choices = tuple((str(value), value) for value in raw_choices)
         questions.append(
@@ -859,16 +863,42 @@ def _decision_section(
         lines += ["Pros:", ""] + [f"- {pro}" for pro in option.pros] + [""]
         lines += ["Cons:", ""] + [f"- {con}" for con in option.cons] + [""]
     lines += ["### In the generated service", ""]
+    contexts = {value: _consistent_context(questions, decision, value) for value in offered}
     if len(offered) > 1:
-        lines += ["With every other answer at its default:", ""]
+        completed = any(contexts.values())
+        lines += [
+            "With every other answer at its default"
+            + (", unless the value needs another context, as named:" if completed else ":"),
+            "",
+        ]
     for value in offered:
-        answers, _ = evaluate(questions, {decision: value})
+        context = contexts[value]
+        answers, _ = evaluate(questions, {**context, decision: value})
         if decisions.problems(answers):
             raise GenerationError(f"{decision}={value!r} is refused at the other defaults")
         if len(offered) > 1:
-            lines += [f"#### {_code(show(value))}", ""]
+            given = "".join(
+                f", with {link(name)} = {_code(show(answer))}" for name, answer in context.items()
+            )
+            lines += [f"#### {_code(show(value))}{given}", ""]
         lines += [f"- {line}" for line in record.consequences(value, answers)] + [""]
     return lines
+
+
+def _consistent_context(questions: Sequence[Question], decision: str, value: Any) -> dict[str, Any]:
+    """Context answers, changed from the defaults, that the value needs to be accepted.
+
+    None when the defaults accept it; otherwise those of the first combination of
+    `combinations()` with this value, the context the render matrix completes it with.
+    """
+    defaults, _ = evaluate(questions, {decision: value})
+    if not decisions.problems(defaults):
+        return {}
+    fields = [field.name for field in dataclasses.fields(decisions.Context)]
+    for answers in decisions.combinations():
+        if answers[decision] == value:
+            return {name: answers[name] for name in fields if answers[name] != defaults[name]}
+    raise GenerationError(f"{decision}={value!r} is in no accepted combination")
 
 
 def _outcome_table(
@@ -903,9 +933,10 @@ def matrix_page() -> str:
         (
             f"`combinations()` in `hooks/decisions.py` yields {len(accepted)} combinations of "
             "decision values the model accepts, each completed with the questionnaire's default "
-            "context (a shared tenancy answers a multi-tenant need). `tests/test_render_matrix.py` "
-            "renders every one; `refused_combinations()` yields the "
-            f"{len(refused)} that `tests/test_refusals.py` checks are refused with their message. "
+            "context and the tenancy need its tenancy mode answers. "
+            "`tests/test_render_matrix.py` renders every one; `refused_combinations()` yields the "
+            f"{len(refused)} the model refuses, each with the first problem Copier reports, and "
+            "`tests/test_refusals.py` renders one of each distinct message through Copier. "
             "Both follow `DECISIONS`, so a new value enters the tests without editing them."
         ),
         "",
@@ -921,7 +952,7 @@ def matrix_page() -> str:
     lines += ["## Refused", ""]
     lines += [f"{number}. {message}" for number, message in enumerate(messages, start=1)]
     lines.append("")
-    columns = ["tenancy_need", *names]
+    columns = ["tenancy_need", "expected_tenants", "compliance", *names]
     rows = [
         [
             str(index),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def test_context_from_answers_uses_questionnaire_defaults_and_ignores_other_keys
         latency_p99_ms=200,
         consistency="strong",
         tenancy_need="single",
+        expected_tenants="tens",
         compliance=(),
         team_stack="python",
     )
@@ -74,8 +76,97 @@ def test_a_cache_ttl_outside_a_day_is_refused(ttl: object) -> None:
     ]
 
 
-def test_multi_tenant_need_recommends_shared_tables_with_rls() -> None:
-    assert recommend(Context(tenancy_need="multi_shared"))["tenancy"] == "shared"
+SEPARATION = ("tenant_separation",)
+
+
+@pytest.mark.parametrize(
+    ("context", "tenancy"),
+    [
+        (Context(tenancy_need="single"), "none"),
+        (Context(tenancy_need="single", compliance=SEPARATION), "none"),
+        (Context(tenancy_need="single", expected_tenants="more"), "none"),
+        (Context(tenancy_need="multi_shared"), "shared"),
+        (Context(tenancy_need="multi_shared", expected_tenants="thousands"), "shared"),
+        (Context(tenancy_need="multi_schema"), "schema"),
+        (Context(tenancy_need="multi_schema", expected_tenants="thousands"), "schema"),
+        (Context(tenancy_need="multi_database"), "database"),
+        (Context(tenancy_need="multi_database", expected_tenants="thousands"), "database"),
+        (Context(tenancy_need="multi_shared", compliance=SEPARATION), "database"),
+        (Context(tenancy_need="multi_schema", compliance=SEPARATION), "database"),
+        (Context(tenancy_need="multi_schema", expected_tenants="more"), "shared"),
+        (Context(tenancy_need="multi_database", expected_tenants="more"), "shared"),
+        (
+            Context(tenancy_need="multi_database", expected_tenants="more", compliance=SEPARATION),
+            "shared",
+        ),
+    ],
+    ids=[
+        "single",
+        "single-ignores-separation",
+        "single-ignores-tenant-count",
+        "shared",
+        "shared-thousands",
+        "schema",
+        "schema-thousands",
+        "database",
+        "database-thousands",
+        "separation-over-shared",
+        "separation-over-schema",
+        "schema-past-10000-tenants",
+        "database-past-10000-tenants",
+        "tenant-count-first",
+    ],
+)
+def test_tenancy_gives_the_isolation_asked_within_the_tenant_count_and_contracts(
+    context: Context, tenancy: str
+) -> None:
+    assert recommend(context)["tenancy"] == tenancy
+
+
+@pytest.mark.parametrize(
+    ("context", "says"),
+    [
+        (Context(tenancy_need="single"), ["one organisation"]),
+        (Context(tenancy_need="multi_shared"), ["row-level security"]),
+        (Context(tenancy_need="multi_schema"), ["restored, exported or dropped", "schema"]),
+        (Context(tenancy_need="multi_database"), ["physical separation", "catalog"]),
+        (Context(tenancy_need="multi_shared", compliance=SEPARATION), ["Contracts require"]),
+        (
+            Context(tenancy_need="multi_database", scale="growth"),
+            ["connection budget", "each tenant engine holds its own pool"],
+        ),
+        (
+            Context(tenancy_need="multi_database", scale="large"),
+            ["connection budget", "each tenant engine holds its own pool"],
+        ),
+        (Context(tenancy_need="multi_schema", expected_tenants="more"), ["10,000 tenants"]),
+    ],
+    ids=[
+        "single",
+        "shared",
+        "schema",
+        "database",
+        "compliance",
+        "database-growth",
+        "database-large",
+        "tenant-count",
+    ],
+)
+def test_the_tenancy_reason_names_the_factors_behind_it(context: Context, says: list[str]) -> None:
+    reason = decisions.reasons(context)["tenancy"]
+    for words in says:
+        assert words in reason
+    assert reason.count(". ") <= 1, "one or two sentences"
+
+
+def test_a_prototype_database_per_tenant_does_not_warn_of_the_connection_budget() -> None:
+    assert "connection" not in decisions.reasons(Context(tenancy_need="multi_database"))["tenancy"]
+
+
+@pytest.mark.parametrize("need", ["multi_shared", "multi_schema", "multi_database"])
+def test_auth_says_the_user_names_the_tenant_for_every_multi_tenant_need(need: str) -> None:
+    assert "names the tenant" in decisions.reasons(Context(tenancy_need=need))["auth"]  # type: ignore[arg-type]
+    assert "names the tenant" not in decisions.reasons(Context())["auth"]
 
 
 @pytest.mark.parametrize(
@@ -124,8 +215,15 @@ def every_context() -> list[Context]:
         "read_write": ("read_heavy", "balanced", "write_heavy"),
         "latency_p99_ms": (50, 200),
         "consistency": ("strong", "eventual"),
-        "tenancy_need": ("single", "multi_shared"),
-        "compliance": ((), ("audit_trail",), ("retention",)),
+        "tenancy_need": ("single", "multi_shared", "multi_schema", "multi_database"),
+        "expected_tenants": ("tens", "thousands", "more"),
+        "compliance": (
+            (),
+            ("audit_trail",),
+            ("retention",),
+            ("tenant_separation",),
+            ("audit_trail", "tenant_separation"),
+        ),
         "team_stack": ("python", "go"),
     }
     return [
@@ -142,6 +240,42 @@ def test_every_recommendation_is_implemented_and_explained() -> None:
             assert value in DECISIONS[name], (context, name)
         assert all(reason.endswith(".") for reason in decisions.reasons(context).values())
         assert set(decisions.reasons(context)) == set(DECISIONS)
+
+
+def _context_answers(context: Context) -> dict[str, Any]:
+    return {**asdict(context), "compliance": list(context.compliance)}
+
+
+def test_no_recommended_value_is_ever_refused() -> None:
+    """The questionnaire's defaults never trap the user in a refusal."""
+    for context in every_context():
+        answers = _context_answers(context)
+        context_problems = problems(answers)
+        full = problems({**answers, **recommend(context)})
+        assert [problem for problem in full if problem.field in DECISIONS] == [], context
+        assert full == context_problems, context
+
+
+def test_only_dedicated_storage_past_10000_tenants_is_a_refused_context() -> None:
+    for context in every_context():
+        found = problems(_context_answers(context))
+        trapped = (
+            context.tenancy_need != "single"
+            and context.expected_tenants == "more"
+            and "tenant_separation" in context.compliance
+        )
+        assert [problem.field for problem in found] == (["compliance"] if trapped else [])
+
+
+def test_every_context_the_questionnaire_accepts_leaves_a_tenancy_to_choose() -> None:
+    for context in every_context():
+        answers = _context_answers(context)
+        if problems(answers):
+            continue
+        accepted = [
+            mode for mode in DECISIONS["tenancy"] if not problems({**answers, "tenancy": mode})
+        ]
+        assert recommend(context)["tenancy"] in accepted, context
 
 
 def test_reasons_name_the_context_they_come_from() -> None:
@@ -210,8 +344,13 @@ def test_invalid_identity_answers_are_refused_with_a_reason(
 
 def test_only_answers_given_so_far_are_checked() -> None:
     assert problems({}) == []
-    assert problems({"tenancy": "none"}) == []
-    assert problems({"tenancy_need": "multi_shared"}) == []
+    for tenancy in DECISIONS["tenancy"]:
+        assert problems({"tenancy": tenancy}) == []
+    for need in ("single", "multi_shared", "multi_schema", "multi_database"):
+        assert problems({"tenancy_need": need}) == []
+    assert problems({"expected_tenants": "more"}) == []
+    assert problems({"compliance": ["tenant_separation"]}) == []
+    assert problems({"tenancy_need": "multi_schema", "expected_tenants": "more"}) == []
 
 
 def test_slugify_makes_a_valid_slug_from_a_project_name() -> None:
@@ -225,22 +364,156 @@ def test_slugify_makes_a_valid_slug_from_a_project_name() -> None:
 # ── Refused combinations ─────────────────────────────────────────────────────
 
 
-def test_multi_tenant_data_without_tenancy_is_refused_with_what_to_choose() -> None:
-    found = problems({"tenancy_need": "multi_shared", "tenancy": "none"})
-    assert [problem.field for problem in found] == ["tenancy"]
-    message = found[0].message
-    assert "nothing keeping them apart" in message
-    assert "choose 'shared'" in message
+# Each refusal kind: the answers, and words its message must contain (why, and what instead).
+REFUSALS: list[tuple[str, dict[str, Any], str, list[str]]] = [
+    (
+        "none-for-multi-shared",
+        {"tenancy_need": "multi_shared", "tenancy": "none"},
+        "tenancy",
+        ["nothing keeping them apart", "choose 'shared' (row-level security)", "'single'"],
+    ),
+    (
+        "none-for-multi-schema",
+        {"tenancy_need": "multi_schema", "tenancy": "none"},
+        "tenancy",
+        ["nothing keeping them apart", "choose 'schema' (a schema per tenant)"],
+    ),
+    (
+        "none-for-multi-database",
+        {"tenancy_need": "multi_database", "tenancy": "none"},
+        "tenancy",
+        ["nothing keeping them apart", "choose 'database' (a database per tenant)"],
+    ),
+    (
+        "none-with-separation",
+        {"tenancy_need": "multi_shared", "compliance": ["tenant_separation"], "tenancy": "none"},
+        "tenancy",
+        ["nothing keeping them apart", "choose 'database'"],
+    ),
+    (
+        "none-past-10000-tenants",
+        {"tenancy_need": "multi_schema", "expected_tenants": "more", "tenancy": "none"},
+        "tenancy",
+        ["nothing keeping them apart", "choose 'shared'"],
+    ),
+    (
+        "schema-for-single",
+        {"tenancy_need": "single", "tenancy": "schema"},
+        "tenancy",
+        ["a single tenant is one schema", "migrate-all", "choose 'none'", "multi-tenant need"],
+    ),
+    (
+        "database-for-single",
+        {"tenancy_need": "single", "tenancy": "database"},
+        "tenancy",
+        ["a single tenant is one database", "migrate-all", "choose 'none'", "multi-tenant need"],
+    ),
+    (
+        "schema-past-10000-tenants",
+        {"tenancy_need": "multi_schema", "expected_tenants": "more", "tenancy": "schema"},
+        "tenancy",
+        ["catalog bloats", "migrate-all runs for hours", "choose 'shared'"],
+    ),
+    (
+        "database-past-10000-tenants",
+        {"tenancy_need": "multi_database", "expected_tenants": "more", "tenancy": "database"},
+        "tenancy",
+        ["connection pool of its own", "migrate-all", "hours", "choose 'shared'"],
+    ),
+    (
+        "shared-with-separation",
+        {"tenancy_need": "multi_shared", "compliance": ["tenant_separation"], "tenancy": "shared"},
+        "tenancy",
+        ["Contracts require", "shared tables", "choose 'database'"],
+    ),
+    (
+        "schema-with-separation",
+        {
+            "tenancy_need": "multi_schema",
+            "expected_tenants": "thousands",
+            "compliance": ["audit_trail", "tenant_separation"],
+            "tenancy": "schema",
+        },
+        "tenancy",
+        ["Contracts require", "one database", "choose 'database'"],
+    ),
+    (
+        "separation-past-10000-tenants",
+        {
+            "tenancy_need": "multi_database",
+            "expected_tenants": "more",
+            "compliance": ["tenant_separation"],
+        },
+        "compliance",
+        ["does not scale past 10,000 tenants", "smaller tenant count", "unticked"],
+    ),
+]
 
 
-def test_shared_tables_for_a_single_tenant_are_allowed() -> None:
-    assert problems({"tenancy_need": "single", "tenancy": "shared"}) == []
+@pytest.mark.parametrize(
+    ("answers", "field", "says"),
+    [case[1:] for case in REFUSALS],
+    ids=[case[0] for case in REFUSALS],
+)
+def test_a_refused_tenancy_says_why_and_what_to_choose_instead(
+    answers: dict[str, Any], field: str, says: list[str]
+) -> None:
+    found = problems(answers)
+    assert [problem.field for problem in found] == [field]
+    for words in says:
+        assert words in found[0].message
+
+
+def test_the_tenancy_menu_is_not_offered_after_an_impossible_context() -> None:
+    """Past 10,000 tenants with dedicated storage, the compliance question stops the user; the
+    tenancy menu then adds no second, contradicting reason for the shared tables."""
+    context = {
+        "tenancy_need": "multi_shared",
+        "expected_tenants": "more",
+        "compliance": ["tenant_separation"],
+    }
+    assert [problem.field for problem in problems({**context, "tenancy": "shared"})] == [
+        "compliance"
+    ]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"tenancy_need": "single", "tenancy": "shared"},
+        {"tenancy_need": "single", "compliance": ["tenant_separation"], "tenancy": "none"},
+        {"tenancy_need": "single", "compliance": ["tenant_separation"], "tenancy": "shared"},
+        {"tenancy_need": "multi_shared", "expected_tenants": "more", "tenancy": "shared"},
+        {"tenancy_need": "multi_schema", "expected_tenants": "thousands", "tenancy": "schema"},
+        {"tenancy_need": "multi_database", "expected_tenants": "thousands", "tenancy": "database"},
+        {"tenancy_need": "multi_schema", "tenancy": "shared"},
+        {"tenancy_need": "multi_shared", "tenancy": "database"},
+        {
+            "tenancy_need": "multi_schema",
+            "compliance": ["tenant_separation"],
+            "tenancy": "database",
+        },
+    ],
+    ids=[
+        "shared-for-single",
+        "separation-for-single-none",
+        "separation-for-single-shared",
+        "shared-past-10000-tenants",
+        "schema-for-thousands",
+        "database-for-thousands",
+        "less-isolation-than-asked",
+        "more-isolation-than-asked",
+        "database-with-separation",
+    ],
+)
+def test_overrides_that_can_work_are_allowed(answers: dict[str, Any]) -> None:
+    assert problems(answers) == []
 
 
 @pytest.mark.parametrize(
     ("decision", "value", "implemented"),
     [
-        ("tenancy", "schema", "none, shared"),
+        ("tenancy", "hybrid", "none, shared, schema, database"),
         ("cache", "memcached", "none, redis"),
         ("pagination", "offset", "cursor"),
         ("soft_delete", "maybe", "false, true"),
@@ -266,9 +539,16 @@ def test_combinations_are_complete_accepted_and_cover_every_value() -> None:
     for answers in matrix:
         assert problems(answers) == []
         assert set(DECISIONS) <= set(answers)
-        assert answers["tenancy_need"] == (
-            "single" if answers["tenancy"] == "none" else "multi_shared"
+        assert (
+            answers["tenancy_need"]
+            == {
+                "none": "single",
+                "shared": "multi_shared",
+                "schema": "multi_schema",
+                "database": "multi_database",
+            }[answers["tenancy"]]
         )
+        assert recommend(Context.from_answers(answers))["tenancy"] == answers["tenancy"]
     for name, values in DECISIONS.items():
         assert {answers[name] for answers in matrix} == set(values), name
 
@@ -278,15 +558,29 @@ def test_combinations_include_every_product_of_decision_values() -> None:
     assert len(list(decisions.combinations())) == expected
 
 
-def test_refused_combinations_are_really_refused() -> None:
+def test_refused_combinations_are_really_refused_with_the_reason_copier_gives_first() -> None:
     refused = list(decisions.refused_combinations())
     assert refused
     for answers, problem in refused:
-        assert problem in problems(answers)
+        assert problem == problems(answers)[0]
         assert set(DECISIONS) <= set(answers)
-    assert {(answers["tenancy_need"], answers["tenancy"]) for answers, _ in refused} == {
-        ("multi_shared", "none")
-    }
+
+
+def test_refused_combinations_cover_every_kind_of_refusal() -> None:
+    refused = {problem for _, problem in decisions.refused_combinations()}
+    kinds = {problems(answers)[0] for _, answers, _, _ in REFUSALS}
+    assert refused == kinds
+
+
+def test_the_refusals_rendered_through_copier_carry_every_refused_combinations_reason() -> None:
+    """tests/test_refusals.py renders only `distinct_refusals()`; nothing is lost by it."""
+    distinct = decisions.distinct_refusals()
+    representatives = [problem for _, problem in distinct]
+    assert len(representatives) == len(set(representatives))
+    for answers, problem in distinct:
+        assert problem == problems(answers)[0]
+    for _, problem in decisions.refused_combinations():
+        assert problem in representatives
 
 
 # ── Decision records ─────────────────────────────────────────────────────────
@@ -324,9 +618,17 @@ def test_adr_notes_when_the_choice_overrides_the_recommendation() -> None:
 
 def test_adr_lists_alternatives_not_yet_offered() -> None:
     text = adr.markdown("tenancy", {"tenancy": "shared"})
-    for option in ("Schema per tenant", "Database per tenant"):
-        assert f"### {option}" in text
-    assert "not offered by Groundwork yet" in text
+    for option, value in [
+        ("None: a single-tenant service", "none"),
+        ("Shared tables with row-level security", "shared"),
+        ("Schema per tenant", "schema"),
+        ("Database per tenant", "database"),
+    ]:
+        assert f"### {option} (`{value}`)\n" in text
+    assert "not offered by Groundwork yet" not in text
+    assert "In-process cache (`in_process`, not offered by Groundwork yet)" in adr.markdown(
+        "cache", {}
+    )
     assert "Offset / limit" in adr.markdown("pagination", {})
     assert "bigint identity" in adr.markdown("primary_key", {})
     assert "External OIDC provider" in adr.markdown("auth", {})
@@ -341,6 +643,73 @@ def test_adr_consequences_state_what_the_service_does() -> None:
     assert "revokes its whole family" in adr.markdown("auth", answers)
     cache = adr.markdown("cache", answers)
     assert "the tenant" in cache and "TTL" in cache and "fall back to the database" in cache
+
+
+TENANT_LIFECYCLE = [
+    "Memberships and refresh tokens stay in",
+    "under row-level security",
+    "403 `tenant_suspended`",
+    "`/api/v1/tenants`",
+    "`X-Operator-Key`",
+    "create, suspend, reactivate and delete",
+]
+
+
+@pytest.mark.parametrize(
+    ("tenancy", "says"),
+    [
+        ("shared", ["ENABLEd and FORCEd", "set_config('app.tenant_id', ..., true)"]),
+        (
+            "schema",
+            [
+                "schema of its own",
+                "set_config('search_path', ..., true)",
+                "no foreign key out of the tenant",
+                "`DROP SCHEMA",
+                "`python -m billing.tenancy.migrate`",
+                "one transaction per tenant",
+                "resumes",
+                "common schema",
+            ],
+        ),
+        (
+            "database",
+            [
+                "catalog database",
+                "LRU registry",
+                "`TENANT_ENGINES_MAX`",
+                "idle ones are disposed",
+                "never from the request",
+                "`DROP DATABASE`",
+                "`python -m billing.tenancy.migrate`",
+                "one transaction per tenant",
+            ],
+        ),
+    ],
+)
+def test_each_tenancy_mode_records_what_the_service_does(tenancy: str, says: list[str]) -> None:
+    need = decisions.NEED_FOR_TENANCY[tenancy]
+    answers = {"package_name": "billing", "tenancy_need": need, "tenancy": tenancy}
+    consequences = adr.markdown("tenancy", answers).split("## Consequences\n")[1]
+    for words in [*says, *TENANT_LIFECYCLE]:
+        assert words in consequences, words
+
+
+def test_the_tenancy_record_cites_the_tenant_count_and_compliance() -> None:
+    answers = {
+        "tenancy_need": "multi_schema",
+        "expected_tenants": "thousands",
+        "compliance": ["tenant_separation"],
+        "tenancy": "database",
+    }
+    text = adr.markdown("tenancy", answers)
+    assert "- Tenancy: multi-tenant, each tenant's tables apart\n" in text
+    assert "- Expected tenants: 100 to 10,000 tenants\n" in text
+    assert "- Compliance: dedicated storage per tenant\n" in text
+    assert "Database per tenant (`database`), as recommended." in text
+    single = adr.markdown("tenancy", {"tenancy": "none"})
+    assert "- Expected tenants: not asked (single tenant)\n" in single
+    assert "tenant_suspended" not in single
 
 
 # ── The Jinja extension, loaded as Copier loads it ───────────────────────────
@@ -363,6 +732,8 @@ def test_extension_recommends_from_the_answers_so_far(jinja: Environment) -> Non
     assert template.render() == "none False"
     answers = {"tenancy_need": "multi_shared", "compliance": ["retention"]}
     assert template.render(answers) == "shared True"
+    answers = {"tenancy_need": "multi_schema", "compliance": ["tenant_separation"]}
+    assert template.render(answers) == "database False"
 
 
 def test_extension_ignores_undefined_answers(jinja: Environment) -> None:
@@ -376,6 +747,16 @@ def test_extension_refusal_is_what_a_copier_validator_renders(jinja: Environment
     assert "choose 'shared'" in validator.render(tenancy_need="multi_shared", tenancy="none")
     # A problem on another question does not fail this one.
     assert validator.render(project_slug="Not A Slug", tenancy="none") == ""
+    context = {"tenancy_need": "multi_schema", "expected_tenants": "more"}
+    choice = jinja.from_string("{{ refusal('tenancy', 'schema') }}")
+    assert "choose 'shared'" in choice.render(context)
+    assert choice.render(tenancy_need="multi_schema") == ""
+    compliance = jinja.from_string("{{ refusal('compliance') }}")
+    assert "10,000 tenants" in compliance.render(context, compliance=["tenant_separation"])
+    assert compliance.render(context, compliance=["audit_trail"]) == ""
+    box = jinja.from_string("{{ refusal('compliance', ['tenant_separation']) }}")
+    assert "10,000 tenants" in box.render(context)
+    assert box.render(context, expected_tenants="thousands") == ""
 
 
 def test_extension_renders_adr_slug_and_secret(jinja: Environment) -> None:

@@ -360,6 +360,7 @@ def test_the_decisions_offer_what_the_model_recommends_for_the_context(
     q.answer_text("latency_p99_ms", "50")
     q.choose("consistency", "eventual")
     q.choose("tenancy_need", "multi_shared")
+    q.choose("expected_tenants", "thousands")
     q.tick("compliance", ["audit_trail"])
     q.choose("team_stack", "go")
     context = Context(
@@ -368,6 +369,7 @@ def test_the_decisions_offer_what_the_model_recommends_for_the_context(
         latency_p99_ms=50,
         consistency="eventual",
         tenancy_need="multi_shared",
+        expected_tenants="thousands",
         compliance=("audit_trail",),
         team_stack="go",
     )
@@ -387,6 +389,7 @@ def test_the_decisions_offer_what_the_model_recommends_for_the_context(
         "latency_p99_ms": 50,
         "consistency": "eventual",
         "tenancy_need": "multi_shared",
+        "expected_tenants": "thousands",
         "compliance": ["audit_trail"],
         "team_stack": "go",
         **recommended,
@@ -417,6 +420,7 @@ def test_a_wrong_slug_is_explained_and_a_question_that_does_not_apply_is_not_ask
     assert package_name == "billing_service"
     assert "cache_ttl_seconds" not in after_cache
     assert not q.asked("cache_ttl_seconds")
+    assert not q.asked("expected_tenants"), "a single tenant is not asked for a tenant count"
     assert "pagination" in after_cache
     assert answers["project_slug"] == "billing-service"
     assert answers["package_name"] == "billing_service"
@@ -432,7 +436,7 @@ def test_a_refused_combination_is_explained_and_chosen_again(
     for name in [*IDENTITY, "scale", "read_write", "latency_p99_ms", "consistency"]:
         q.accept_default(name)
     q.choose("tenancy_need", "multi_shared")
-    for name in ["compliance", "team_stack", "stack"]:
+    for name in ["expected_tenants", "compliance", "team_stack", "stack"]:
         q.accept_default(name)
     q.try_to_choose("tenancy", "none")
     q.expect_problem("tenancy", problem({"tenancy_need": "multi_shared", "tenancy": "none"}))
