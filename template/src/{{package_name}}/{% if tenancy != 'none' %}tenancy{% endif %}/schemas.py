@@ -1,0 +1,30 @@
+"""Request and response bodies of the tenant management API."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..auth.schemas import Email, Password, TenantSlug
+
+
+class TenantCreate(BaseModel):
+    """A tenant and its first administrator (an existing account, or a new one)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    slug: TenantSlug
+    admin_email: Email
+    admin_password: Password | None = Field(
+        default=None, description="Needed only when the administrator has no account yet."
+    )
+
+
+class TenantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: UUID
+    name: str
+    slug: str
+    status: Literal["active", "suspended"]
+    created_at: datetime

@@ -1,1 +1,0 @@
-"""Tenancy: shared tables, rows kept apart by PostgreSQL row-level security."""
