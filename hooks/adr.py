@@ -139,6 +139,7 @@ def _schema_consequences(answers: Mapping[str, Any]) -> list[str]:
             "Tenant tables carry no foreign key out of the tenant's schema, so one tenant can be "
             "restored, exported or dropped alone."
         ),
+        _tenant_policy("a query that names another tenant's schema"),
         _migrate_all(answers, "schema"),
         "Deleting a tenant drops its schema (`DROP SCHEMA ... CASCADE`).",
         (
@@ -146,6 +147,13 @@ def _schema_consequences(answers: Mapping[str, Any]) -> list[str]:
             "migration runs once per tenant: past 10,000 tenants move to `shared`."
         ),
     ]
+
+
+def _tenant_policy(stopped: str) -> str:
+    return (
+        "Every tenant table also has a row-level security policy, ENABLEd and FORCEd, admitting "
+        f"only transactions scoped to its own tenant: {stopped} sees and changes nothing."
+    )
 
 
 def _database_consequences(answers: Mapping[str, Any]) -> list[str]:
@@ -164,6 +172,7 @@ def _database_consequences(answers: Mapping[str, Any]) -> list[str]:
             "does not set the number of connections. Each engine holds its own pool: the "
             "connection budget is `TENANT_ENGINES_MAX` pools plus the catalog's."
         ),
+        _tenant_policy("a session routed to another tenant's database"),
         _migrate_all(answers, "database"),
         "Deleting a tenant drops its database (`DROP DATABASE`).",
     ]
