@@ -2,13 +2,17 @@
 
 `check_container_files(project_dir, answers)` raises AssertionError listing every problem found:
 the Dockerfile against hadolint and the build context, compose.yaml against the Compose
-Specification and the generated .env, the GitHub workflow against its schema, and the Postgres
-init script's executable bit.
+Specification, the generated .env and the settings the service requires (the migrate command of
+the tenancy mode, PostgreSQL's connection budget), the GitHub workflow against its schema, the
+Postgres init script's executable bit, the Makefile's migrate target and the README's settings
+table against the settings class.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import io
 import json
 import re
 import shutil
@@ -19,12 +23,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import check_jsonschema  # type: ignore[import-untyped]
 import yaml
 
 DOCKERFILE = "Dockerfile"
 COMPOSE = "compose.yaml"
 DOTENV = ".env"
 DOCKERIGNORE = ".dockerignore"
+MAKEFILE = "Makefile"
+README = "README.md"
 WORKFLOW = Path(".github/workflows/ci.yml")
 INIT_SCRIPT = Path("deploy/postgres/init-app-role.sh")
 
@@ -39,7 +46,18 @@ _INTERPOLATION = re.compile(
     r"|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<modifier>:?[-?+])?[^}]*\}"
     r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
 )
-_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=")
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=(?P<value>.*)$")
+# A field of the settings class: `    name: type` or `    name: type = default  # comment`.
+_SETTING = re.compile(
+    r"^    (?P<name>[a-z_][a-z0-9_]*): (?P<type>[^=#]+?)(?: = (?P<default>[^#]+?))?\s*(?:#.*)?$"
+)
+# A row of the README's settings table: | `NAME` | default | what |
+_README_SETTING = re.compile(r"^\|\s*`(?P<name>[A-Z][A-Z0-9_]*)`\s*\|\s*(?P<default>[^|]*?)\s*\|")
+# Secrets the generated .env fills with random values, and the settings refuse when weak.
+_MIN_SECRET_LENGTH = 32
+POSTGRES_DEFAULT_MAX_CONNECTIONS = 100
+# Connections beyond the service's pools: the migrate run, psql, superuser_reserved_connections.
+_SPARE_CONNECTIONS = 10
 
 
 def expected_compose_services(answers: Mapping[str, Any]) -> set[str]:
@@ -48,6 +66,22 @@ def expected_compose_services(answers: Mapping[str, Any]) -> set[str]:
     if answers.get("cache") == "redis":
         services.add("redis")
     return services
+
+
+def multi_storage(answers: Mapping[str, Any]) -> bool:
+    """Whether each tenant has storage of its own (a schema or a database) to create and migrate."""
+    return answers.get("tenancy") in ("schema", "database")
+
+
+def expected_migrate_command(answers: Mapping[str, Any]) -> list[str]:
+    """The command that brings everything to head: with storage per tenant, every tenant too."""
+    if multi_storage(answers):
+        return ["python", "-m", f"{answers['package_name']}.tenancy.migrate"]
+    return ["alembic", "upgrade", "head"]
+
+
+def _migrate(answers: Mapping[str, Any]) -> str:
+    return " ".join(expected_migrate_command(answers))
 
 
 def expected_workflow_services(answers: Mapping[str, Any]) -> set[str]:
@@ -62,6 +96,8 @@ def check_container_files(project_dir: Path, answers: Mapping[str, Any]) -> None
         *_compose_problems(project_dir, answers),
         *_workflow_problems(project_dir, answers),
         *_init_script_problems(project_dir),
+        *_makefile_problems(project_dir, answers),
+        *_readme_problems(project_dir, answers),
     ]
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
@@ -108,6 +144,19 @@ def _dockerfile_problems(project_dir: Path, answers: Mapping[str, Any]) -> Itera
         yield f"{DOCKERIGNORE} must keep {DOTENV} (the secrets) out of the build context"
 
     package = str(answers["package_name"])
+    # The image runs the migrate command too: its last stage needs what that command reads.
+    runtime = re.sub(r"\\\n", " ", text).split("\nFROM ")[-1]
+    needed = {"alembic.ini": r"COPY alembic\.ini ", "migrations/": r"COPY migrations "}
+    needed["src/"] = r"COPY --from=\w+ /app/src "
+    for what, pattern in needed.items():
+        if not re.search(pattern, runtime):
+            yield f"{DOCKERFILE}'s runtime stage lacks {what}, which `{_migrate(answers)}` needs"
+    if multi_storage(answers):
+        versions = project_dir / "src" / package / "tenancy" / "migrations" / "versions"
+        if not list(versions.glob("t0001_*.py")):
+            yield f"{versions.relative_to(project_dir)} has no t0001 revision for new tenants"
+        elif _dockerignored(str(versions.relative_to(project_dir)), ignored):
+            yield f"{DOCKERIGNORE} leaves the tenant migrations out of the image"
     command = f'CMD ["python", "-m", "{package}.serve"]'
     if command not in text:
         yield f"{DOCKERFILE} does not end with `{command}`"
@@ -208,16 +257,176 @@ def _compose_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator
             if not (project_dir / source).exists():
                 yield f"{COMPOSE} service {service_name} mounts {source!r}, which is missing"
 
+    dotenv = _dotenv_values(project_dir / DOTENV) or {}
+    yield from _dotenv_secret_problems(dotenv, answers)
+    settings = _settings_fields(project_dir, answers)
+    if settings is None:
+        yield f"src/{answers['package_name']}/settings.py has no `class Settings`"
+        return
+    yield from _migrate_service_problems(project_dir, services, answers)
+    yield from _service_settings_problems(project_dir, services, settings, answers)
+    yield from _connection_budget_problems(project_dir, services, settings)
+
 
 def _dotenv_keys(path: Path) -> set[str] | None:
+    values = _dotenv_values(path)
+    return None if values is None else set(values)
+
+
+def _dotenv_values(path: Path) -> dict[str, str] | None:
     if not path.is_file():
         return None
-    keys = set()
+    values = {}
     for line in path.read_text().splitlines():
         match = _DOTENV_LINE.match(line)
         if match and not line.lstrip().startswith("#"):
-            keys.add(match["key"])
-    return keys
+            values[match["key"]] = match["value"].strip()
+    return values
+
+
+def _dotenv_secret_problems(dotenv: Mapping[str, str], answers: Mapping[str, Any]) -> Iterator[str]:
+    """The secrets the settings refuse when weak: generated, long enough, only where used."""
+    secrets = ["JWT_SECRET"]
+    if answers.get("tenancy") != "none":
+        secrets.append("OPERATOR_API_KEY")
+    elif "OPERATOR_API_KEY" in dotenv:
+        yield f"{DOTENV} defines OPERATOR_API_KEY, but tenancy='none' has no operator API"
+    for name in secrets:
+        if name not in dotenv:
+            yield f"{DOTENV} does not define {name} (tenancy={answers.get('tenancy')!r})"
+        elif len(dotenv[name]) < _MIN_SECRET_LENGTH:
+            yield f"{DOTENV} sets {name} to fewer than {_MIN_SECRET_LENGTH} characters"
+
+
+def _settings_fields(project_dir: Path, answers: Mapping[str, Any]) -> dict[str, str | None] | None:
+    """The fields of the generated settings class, each with its default (None: required)."""
+    path = project_dir / "src" / str(answers["package_name"]) / "settings.py"
+    if not path.is_file():
+        return None
+    fields: dict[str, str | None] = {}
+    inside = False
+    for line in path.read_text().splitlines():
+        if line.startswith("class Settings("):
+            inside = True
+        elif inside and line and not line[0].isspace():
+            break
+        elif inside and (match := _SETTING.match(line)) and match["name"] != "model_config":
+            default = match["default"]
+            if default is not None and default.startswith("Field("):
+                keyword = re.search(r"\bdefault=([^,)]+)", default)
+                default = keyword[1].strip() if keyword else None
+            fields[match["name"]] = default
+    return fields if inside else None
+
+
+def _service_environment(
+    project_dir: Path, service: Mapping[str, Any]
+) -> tuple[set[str], dict[str, str]]:
+    """Every variable a compose service's process gets, and those `environment` sets."""
+    names: set[str] = set()
+    for env_file in _env_files(service):
+        names |= _dotenv_keys(project_dir / env_file) or set()
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(
+            item.split("=", 1) if "=" in item else (item, "") for item in environment
+        )
+    given = {str(key): str(value) for key, value in environment.items()}
+    return names | set(given), given
+
+
+def _migrate_service_problems(
+    project_dir: Path, services: Mapping[str, Any], answers: Mapping[str, Any]
+) -> Iterator[str]:
+    migrate = services.get("migrate")
+    if not isinstance(migrate, dict):
+        return
+    expected = expected_migrate_command(answers)
+    if migrate.get("command") != expected:
+        yield (
+            f"{COMPOSE} migrate runs {migrate.get('command')!r}, expected {expected!r} for "
+            f"tenancy={answers.get('tenancy')!r}"
+        )
+    if multi_storage(answers):
+        module = project_dir / "src" / str(answers["package_name"]) / "tenancy" / "migrate.py"
+        if not module.is_file():
+            missing = module.relative_to(project_dir)
+            yield f"{COMPOSE} migrate runs {expected[-1]}, but {missing} is missing"
+
+
+def _service_settings_problems(
+    project_dir: Path,
+    services: Mapping[str, Any],
+    settings: Mapping[str, str | None],
+    answers: Mapping[str, Any],
+) -> Iterator[str]:
+    """The app and migrate get every setting the service requires, URLs aimed inside compose."""
+    required = {name.upper() for name, default in settings.items() if default is None}
+    if multi_storage(answers) and "MIGRATION_DATABASE_URL" not in required:
+        yield (
+            f"settings.py does not require migration_database_url, but tenancy="
+            f"{answers.get('tenancy')!r} creates tenants' storage as the owner"
+        )
+    if answers.get("tenancy") != "none" and "operator_api_key" not in settings:
+        yield f"settings.py has no operator_api_key for tenancy={answers.get('tenancy')!r}"
+    for service_name in ("migrate", "app"):
+        service = services.get(service_name)
+        if not isinstance(service, dict):
+            continue
+        names, given = _service_environment(project_dir, service)
+        wanted = set(required)
+        if service_name == "app" and answers.get("tenancy") != "none":
+            wanted.add("OPERATOR_API_KEY")
+        for name in sorted(wanted - names):
+            yield f"{COMPOSE} service {service_name} does not get {name}, which the service needs"
+        # Inside the compose network servers are reached by service name; .env points at localhost.
+        for name in sorted(required):
+            if name.endswith("_URL") and name not in given:
+                yield (
+                    f"{COMPOSE} service {service_name} takes {name} from {DOTENV} (localhost) "
+                    "instead of setting it to the compose server"
+                )
+
+
+def _connection_budget_problems(
+    project_dir: Path, services: Mapping[str, Any], settings: Mapping[str, str | None]
+) -> Iterator[str]:
+    """PostgreSQL accepts every connection the app's workers may hold with the default settings."""
+    app, postgres = services.get("app"), services.get("postgres")
+    if not isinstance(app, dict) or not isinstance(postgres, dict):
+        return
+    _, given = _service_environment(project_dir, app)
+    dockerfile = project_dir / DOCKERFILE
+    baked = (
+        re.search(r"WEB_CONCURRENCY=(\d+)", dockerfile.read_text())
+        if dockerfile.is_file()
+        else None
+    )
+
+    def value(name: str) -> int:
+        raw = given.get(name.upper()) or settings.get(name)
+        if name == "web_concurrency" and name.upper() not in given and baked:
+            raw = baked[1]
+        try:
+            return int(str(raw))
+        except ValueError:
+            return 0
+
+    per_worker = value("db_pool_size") + value("db_max_overflow")
+    if "tenant_engines_max" in settings:
+        per_tenant = value("tenant_db_pool_size") + value("tenant_db_max_overflow")
+        per_worker += value("tenant_engines_max") * per_tenant
+    needed = value("web_concurrency") * per_worker + _SPARE_CONNECTIONS
+    command = postgres.get("command") or []
+    configured = POSTGRES_DEFAULT_MAX_CONNECTIONS
+    for word in command if isinstance(command, list) else str(command).split():
+        if match := re.fullmatch(r"max_connections=(\d+)", str(word)):
+            configured = int(match[1])
+    if configured < needed:
+        yield (
+            f"{COMPOSE} postgres accepts {configured} connections, but the app's workers may hold "
+            f"{needed - _SPARE_CONNECTIONS} (+{_SPARE_CONNECTIONS} spare): raise max_connections"
+        )
 
 
 def _required_variables(node: object, where: str = "") -> Iterator[tuple[str, str]]:
@@ -327,29 +536,72 @@ def _init_script_problems(project_dir: Path) -> Iterator[str]:
         )
 
 
+# ── Makefile and README ──────────────────────────────────────────────────────────────────────
+
+
+def _makefile_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator[str]:
+    makefile = project_dir / MAKEFILE
+    if not makefile.is_file():
+        yield f"{MAKEFILE} is missing"
+        return
+    lines = makefile.read_text().splitlines()
+    expected = "uv run " + " ".join(expected_migrate_command(answers))
+    try:
+        start = lines.index("migrate:")
+    except ValueError:
+        yield f"{MAKEFILE} has no migrate target"
+        return
+    recipe = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip())
+    if recipe != [expected]:
+        yield f"{MAKEFILE} migrate runs {recipe!r}, expected [{expected!r}]"
+    phony = next((line for line in lines if line.startswith(".PHONY:")), "")
+    if "migrate" not in phony.split():
+        yield f"{MAKEFILE} does not declare migrate .PHONY"
+    readme = project_dir / README
+    if readme.is_file() and expected not in readme.read_text():
+        yield f"{README} never shows the migrate command `{expected}`"
+
+
+def _readme_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator[str]:
+    """Each setting the README's tables document exists, with the default it states."""
+    readme = project_dir / README
+    settings = _settings_fields(project_dir, answers)
+    if not readme.is_file() or settings is None:
+        return
+    for line in readme.read_text().splitlines():
+        match = _README_SETTING.match(line)
+        if not match:
+            continue
+        name, stated = match["name"], match["default"]
+        if name.lower() not in settings:
+            yield f"{README} documents {name}, which settings.py does not define"
+            continue
+        default = settings[name.lower()]
+        actual = {"None": "unset", "True": "true", "False": "false"}.get(str(default), default)
+        if actual is None:
+            actual = "required"
+        if stated != str(actual).strip("\"'"):
+            yield f"{README} gives {name} the default {stated!r}; settings.py has {actual!r}"
+
+
 # ── Tools ────────────────────────────────────────────────────────────────────────────────────
 
 
 def _schema_problems(path: Path, builtin_schema: str) -> Iterator[str]:
-    """Validate against a schema vendored by check-jsonschema (no network)."""
-    completed = subprocess.run(  # fixed arguments, no shell
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            builtin_schema,
-            "--output-format",
-            "text",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        output = (completed.stdout + completed.stderr).strip()
-        yield f"{path.name} does not validate against {builtin_schema}:\n{output}"
+    """Validate against a schema vendored by check-jsonschema (no network).
+
+    Its command runs in this process: one interpreter start less per file, for every render.
+    """
+    output = io.StringIO()
+    arguments = ["--builtin-schema", builtin_schema, "--output-format", "text", str(path)]
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        status = check_jsonschema.main.main(arguments, "check-jsonschema", standalone_mode=False)
+    if status != 0:
+        yield f"{path.name} does not validate against {builtin_schema}:\n{output.getvalue().strip()}"
 
 
 def _tool(name: str) -> str:

@@ -9,9 +9,26 @@ from pytest_copie.plugin import Copie
 from hooks.decisions import DECISIONS, Context, recommend
 from tests.conftest import answer_id, render, run
 
-# tenancy x cache, with the other decisions' values spread so each runs its tests at least once.
+# Every tenancy mode, each cache with a multi-tenant mode, and the other decisions' values spread so
+# each runs its tests at least once. Redis with OpenTelemetry traces its commands; the longest
+# suites (a database, then a schema, per tenant) come first so parallel workers finish together.
 SAMPLES = [
-    {"tenancy_need": "single", "tenancy": "none", "cache": "none", "soft_delete": False},
+    {
+        "tenancy_need": "multi_database",
+        "tenancy": "database",
+        "cache": "none",
+        "soft_delete": True,
+    },
+    {
+        "tenancy_need": "multi_schema",
+        "tenancy": "schema",
+        "cache": "redis",
+        "soft_delete": False,
+        "metrics": "none",
+        "ci": "none",
+        "tracing": "otlp",
+    },
+    {"tenancy_need": "multi_shared", "tenancy": "shared", "cache": "none", "soft_delete": True},
     {
         "tenancy_need": "single",
         "tenancy": "none",
@@ -20,15 +37,7 @@ SAMPLES = [
         "metrics": "none",
         "ci": "none",
     },
-    {"tenancy_need": "multi_shared", "tenancy": "shared", "cache": "none", "soft_delete": True},
-    {
-        "tenancy_need": "multi_shared",
-        "tenancy": "shared",
-        "cache": "redis",
-        "soft_delete": False,
-        "metrics": "none",
-        "tracing": "otlp",
-    },
+    {"tenancy_need": "single", "tenancy": "none", "cache": "none", "soft_delete": False},
 ]
 
 
