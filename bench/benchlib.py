@@ -216,18 +216,23 @@ def psql(url: str, sql: str, *, timeout: float = 1800) -> str:
 
 
 @contextlib.contextmanager
-def temporary_database(admin_url: str) -> Iterator[Database]:
+def temporary_database(admin_url: str, *, tenant_databases: bool = False) -> Iterator[Database]:
     """A fresh database owned by an owner role, with an application role that cannot bypass RLS.
 
-    The same shape as the generated tests' `temporary_database`; everything is dropped after.
+    The same shape as the generated tests' `temporary_database`. With `tenant_databases` the
+    owner may also create databases (CREATEDB) and end sessions still in them
+    (pg_signal_backend), as a database-per-tenant service's owner must. Everything is dropped
+    after, the tenants' databases (`<name>_<tenant id>`) included.
     """
     name = f"bench_{secrets.token_hex(4)}"
     owner, app = f"{name}_owner", f"{name}_app"
     password = secrets.token_urlsafe(16)
+    create_database = " CREATEDB" if tenant_databases else ""
     psql(
         admin_url,
-        f"CREATE ROLE {owner} LOGIN PASSWORD '{password}';\n"
-        f"CREATE ROLE {app} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS;\n",
+        f"CREATE ROLE {owner} LOGIN{create_database} PASSWORD '{password}';\n"
+        + (f"GRANT pg_signal_backend TO {owner};\n" if tenant_databases else "")
+        + f"CREATE ROLE {app} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS;\n",
     )
     try:
         psql(admin_url, f"CREATE DATABASE {name} OWNER {owner};")
@@ -241,10 +246,33 @@ def temporary_database(admin_url: str) -> Iterator[Database]:
             app_url=_with_database(asyncpg_url, name, app, password),
         )
     finally:
+        drop_databases(admin_url, tenant_database_names(admin_url, name))
         psql(
             admin_url,
             f"DROP DATABASE IF EXISTS {name} WITH (FORCE);\n"
             f"DROP ROLE IF EXISTS {app};\nDROP ROLE IF EXISTS {owner};\n",
+        )
+
+
+def tenant_database_names(admin_url: str, name: str) -> list[str]:
+    """The databases a database-per-tenant service made beside `name` (`<name[:28]>_<hex>`)."""
+    prefix = f"{name[:28]}_"
+    rows = psql(
+        admin_url,
+        f"SELECT datname FROM pg_database WHERE starts_with(datname, '{prefix}');",
+    )
+    return [row for row in rows.split() if row.startswith(prefix)]
+
+
+def drop_databases(admin_url: str, names: Sequence[str]) -> None:
+    """Drop databases, ending the sessions still in them (a few hundred per psql call)."""
+    for start in range(0, len(names), 200):
+        psql(
+            admin_url,
+            "".join(
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);\n'
+                for name in names[start : start + 200]
+            ),
         )
 
 
@@ -303,20 +331,29 @@ def uuid7_sql(milliseconds: str) -> str:
 
 
 def seed_projects_sql(
-    tenant_id: str, user_id: str, rows: int, *, prefix: str = "seed", newer_rows: int = 0
+    tenant_id: str | None,
+    user_id: str,
+    rows: int,
+    *,
+    prefix: str = "seed",
+    newer_rows: int = 0,
+    table: str = "projects",
 ) -> str:
     """Insert `rows` projects of one tenant, one millisecond apart, ending a minute ago
     (or `newer_rows` milliseconds before that, to leave room for another tenant's rows).
 
     Run as the superuser (it bypasses row-level security, so the tenant is given explicitly).
     Ids are time-ordered like the service's own, and older than anything created later.
+    Without `tenant_id` the table has no tenant column: it is the tenant's own (its schema's
+    or its database's), named by `table`.
     """
     end = 60_000 + newer_rows
     milliseconds = f"(extract(epoch from now()) * 1000)::bigint - {end} - {rows} + i"
+    tenant_column, tenant_value = ("tenant_id, ", f"'{tenant_id}', ") if tenant_id else ("", "")
     return (
-        "INSERT INTO projects (id, tenant_id, name, description, status, created_by, "
+        f"INSERT INTO {table} (id, {tenant_column}name, description, status, created_by, "
         "updated_by, created_at, updated_at)\n"
-        f"SELECT {uuid7_sql('ms')}, '{tenant_id}', '{prefix}-' || i, "
+        f"SELECT {uuid7_sql('ms')}, {tenant_value}'{prefix}-' || i, "
         f"'Seeded project number ' || i, 'active', '{user_id}', '{user_id}', "
         "to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0)\n"
         f"FROM generate_series(1, {rows}) AS i, LATERAL (SELECT {milliseconds} AS ms) AS t;\n"
@@ -534,21 +571,29 @@ class Deployment:
     service: Server
     redis_url: str
     namespace: str  # the service's cache prefix: every Redis key it writes starts with it
+    environment: dict[str, str] = field(default_factory=dict)  # what the service runs with
 
 
 @contextlib.contextmanager
 def deployment(
-    workdir: Path, *, vcs_ref: str, commit: str, settings: Mapping[str, str] | None = None
+    workdir: Path,
+    *,
+    vcs_ref: str,
+    commit: str,
+    settings: Mapping[str, str] | None = None,
+    answers: Mapping[str, Any] = MULTI_TENANT_ANSWERS,
 ) -> Iterator[Deployment]:
-    """Render the default multi-tenant service, `uv sync` it, create and migrate its
-    database, serve it (with `settings` added to its environment); drop the database and the
-    service's Redis keys afterwards."""
+    """Render a service (by default the default multi-tenant one), `uv sync` it, create and
+    migrate its database, serve it (with `settings` added to its environment); drop the
+    database, the tenants' databases and the service's Redis keys afterwards."""
     admin_url, redis_url = admin_url_from_env(), redis_url_from_env()
-    log(f"rendering Groundwork {commit} (tenancy shared, cache redis)")
-    project = render(workdir / "service", MULTI_TENANT_ANSWERS, vcs_ref=vcs_ref)
+    tenancy, cache = answers.get("tenancy", "none"), answers.get("cache", "none")
+    log(f"rendering Groundwork {commit} (tenancy {tenancy}, cache {cache})")
+    folder = workdir / ("service" if answers is MULTI_TENANT_ANSWERS else f"service-{tenancy}")
+    project = render(folder, answers, vcs_ref=vcs_ref)
     log("uv sync")
     python = uv_sync(project)
-    with temporary_database(admin_url) as database:
+    with temporary_database(admin_url, tenant_databases=tenancy == "database") as database:
         namespace = f"bench-{database.name}"
         environment = service_environment(database, redis_url, namespace) | dict(settings or {})
         log(f"database {database.name}: migrating")
@@ -561,11 +606,14 @@ def deployment(
                 port=port,
                 cwd=project,
                 env=environment,
-                log_path=workdir / "service.log",
+                log_path=folder.with_name(folder.name + ".log"),
             ) as service:
-                yield Deployment(project, python, database, service, redis_url, namespace)
+                yield Deployment(
+                    project, python, database, service, redis_url, namespace, environment
+                )
         finally:
-            redis_delete(python, redis_url, f"{namespace}*")
+            if cache == "redis":  # without a cache the service has no Redis client to use
+                redis_delete(python, redis_url, f"{namespace}*")
 
 
 # ── Load with wrk ───────────────────────────────────────────────────────────

@@ -22,6 +22,7 @@ import json
 import re
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -948,21 +949,50 @@ def matrix_page() -> str:
         for index, answers in enumerate(accepted, start=1)
     ]
     lines += _table(["#", *(_code(name) for name in names)], rows)
-    messages = list(dict.fromkeys(problem.message for _, problem in refused))
-    lines += ["## Refused", ""]
-    lines += [f"{number}. {message}" for number, message in enumerate(messages, start=1)]
-    lines.append("")
+    lines += _refused_section(refused, names)
+    return HEADER + "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _refused_section(
+    refused: Sequence[tuple[dict[str, Any], decisions.Problem]], names: Sequence[str]
+) -> list[str]:
+    """One row per distinct refusal: how many refused answer sets give it, and the first of
+    them, the one rendered through Copier (answers the same in every row are stated once)."""
     columns = ["tenancy_need", "expected_tenants", "compliance", *names]
+    distinct = decisions.distinct_refusals()
+    counts = Counter(problem for _, problem in refused)
+    shown = [name for name in columns if len({show(answers[name]) for answers, _ in distinct}) > 1]
+    same = [name for name in columns if name not in shown]
+    lines = [
+        "## Refused",
+        "",
+        (
+            f"The {len(refused):,} refused answer sets come down to {len(distinct)} distinct "
+            "refusals (`distinct_refusals()`), one row each: the question Copier reports it on, "
+            "how many of the refused answer sets give it, and the first of them, which "
+            "`tests/test_refusals.py` renders through Copier to check the message. "
+            "`tests/test_decision_model.py` checks that every refused answer set gives one of "
+            "these."
+        ),
+        "",
+    ]
+    if distinct and same:
+        first = distinct[0][0]
+        constant = ", ".join(f"{_code(name)} {_code(show(first[name]))}" for name in same)
+        lines += [f"In every first answer set: {constant}.", ""]
     rows = [
         [
             str(index),
-            *(_code(show(answers[name])) for name in columns),
-            f"{_code(problem.field)}, message {messages.index(problem.message) + 1}",
+            _code(problem.field),
+            f"{counts[problem]:,}",
+            *(_code(show(answers[name])) for name in shown),
+            problem.message,
         ]
-        for index, (answers, problem) in enumerate(refused, start=1)
+        for index, (answers, problem) in enumerate(distinct, start=1)
     ]
-    lines += _table(["#", *(_code(name) for name in columns), "Refused"], rows)
-    return HEADER + "\n".join(lines).rstrip("\n") + "\n"
+    header = ["#", "Question", "Answer sets", *(_code(name) for name in shown), "Message"]
+    lines += _table(header, rows)
+    return lines
 
 
 def generate() -> dict[str, str]:

@@ -4,6 +4,8 @@ The numbers of a smoke run mean nothing (a second per run, a few hundred rows); 
 and their results are in docs/performance.md.
 """
 
+import os
+import re
 import shutil
 import sys
 
@@ -96,3 +98,61 @@ def test_render_benchmark_runs() -> None:
     for row in renders:
         assert number(row["median ms"]) > 0, row
         assert number(row["ratio to floor"]) > 0, row
+
+
+def test_tenancy_benchmark_runs() -> None:
+    if shutil.which("wrk") is None:
+        pytest.fail(
+            "wrk is missing: the tenancy benchmark loads the services with it. "
+            "Install it with `apt-get install wrk`.",
+            pytrace=False,
+        )
+    output = run_bench(
+        "tenancy.py",
+        *("--tenants", "1", "2", "--hot", "1", "--projects", "20", "--delete", "1"),
+        *("--duration", "1", "--warmup", "0", "--connections", "8", "--timeout", "10"),
+        timeout=600,
+    )
+    creations, loads, migrations, deletions = tables(output)
+    modes = ("shared", "schema", "database")
+    assert [(row["mode"], row["tenants"]) for row in creations] == [
+        (mode, tenants) for mode in modes for tenants in ("#1", "#2")
+    ]
+    for row in creations:
+        assert row["count"] == "1", row
+        assert number(row["median ms"]) > 0, row
+    runs = [
+        ("1", "GET /projects/{id}", "all 1"),
+        ("1", "GET /projects?limit=50", "all 1"),
+        ("2", "GET /projects/{id}", "1 of 2 (hot set)"),
+        ("2", "GET /projects/{id}", "all 2"),
+        ("2", "GET /projects?limit=50", "1 of 2 (hot set)"),
+        ("2", "GET /projects?limit=50", "all 2"),
+    ]
+    assert [(row["mode"], row["tenants"], row["request"], row["spread over"]) for row in loads] == [
+        (mode, *run) for mode in modes for run in runs
+    ]
+    for row in loads:
+        assert number(row["req/s"]) > 0, row
+        assert number(row["p99 ms"]) > 0, row
+        assert row["errors"] == "0", row  # a 404 would mean a request reached the wrong tenant
+        assert number(row["peak conns"]) > 0, row
+        assert number(row["RSS MiB"]) > 0, row
+    assert [(row["mode"], row["tenants"]) for row in migrations] == [
+        (mode, tenants) for mode in ("schema", "database") for tenants in ("1", "2")
+    ]
+    assert [(row["mode"], row["deleted"]) for row in deletions] == [(mode, "1") for mode in modes]
+    assert "No errors." in output
+    # Everything the run created is gone: its databases, the tenants' databases, the roles.
+    names = re.findall(r"\b(bench_[0-9a-f]{8}) \((?:shared|schema|database)\)", output)
+    assert len(names) == len(modes), output
+    admin_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
+        "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    for name in names:
+        query = (
+            f"SELECT datname FROM pg_database WHERE starts_with(datname, '{name}') "
+            f"UNION ALL SELECT rolname FROM pg_roles WHERE starts_with(rolname, '{name}')"
+        )
+        left = run(["psql", admin_url, "-XAtc", query], REPO)
+        assert left.strip() == "", f"left behind by the run: {left}"
