@@ -59,6 +59,27 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
 
 
+def add_service_options(parser: argparse.ArgumentParser, *, example: str) -> None:
+    """--env and --keep, for the benchmarks that serve a rendered service."""
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"a setting of the service, e.g. {example} (repeatable)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work folder (projects, logs, wrk scripts)"
+    )
+
+
+def service_settings(parser: argparse.ArgumentParser, env: list[str]) -> dict[str, str]:
+    """The --env settings as a dict; a malformed one is a usage error."""
+    if any("=" not in setting for setting in env):
+        parser.error("--env takes NAME=VALUE")
+    return dict(setting.split("=", 1) for setting in env)
+
+
 def run_script(main: Callable[[], int]) -> NoReturn:
     """Exit with main()'s code; a BenchError is one line on stderr, not a traceback."""
     try:

@@ -156,20 +156,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile-dir", type=Path, help="keep py-spy's collapsed stacks in this folder"
     )
-    parser.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a setting of the service for this run, e.g. LOG_LEVEL=WARNING (repeatable)",
-    )
     benchlib.add_common_options(parser)
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the work folder (project, logs, wrk scripts)"
-    )
+    benchlib.add_service_options(parser, example="LOG_LEVEL=WARNING")
     args = parser.parse_args(argv)
-    if any("=" not in setting for setting in args.env):
-        parser.error("--env takes NAME=VALUE")
+    args.settings = benchlib.service_settings(parser, args.env)
     if args.quick:
         args.duration, args.projects, args.warmup = 1.0, 200, 0.0
     return args
@@ -504,7 +494,7 @@ def with_service(
     args: argparse.Namespace, workdir: Path, commit: str, work: Callable[[Bench], Measurement]
 ) -> Measurement:
     """Deploy the service, serve the baseline beside it, seed; then `work`."""
-    settings = dict(setting.split("=", 1) for setting in args.env)
+    settings = args.settings
     with benchlib.deployment(
         workdir, vcs_ref=args.vcs_ref, commit=commit, settings=settings
     ) as deployed:

@@ -160,20 +160,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--delete", type=int, default=5, help="tenants deleted (and timed) at the end (5)"
     )
-    parser.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a setting of the service, e.g. TENANT_ENGINES_MAX=50 (repeatable)",
-    )
     benchlib.add_common_options(parser)
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the work folder (projects, logs, wrk scripts)"
-    )
+    benchlib.add_service_options(parser, example="TENANT_ENGINES_MAX=50")
     args = parser.parse_args(argv)
-    if any("=" not in setting for setting in args.env):
-        parser.error("--env takes NAME=VALUE")
+    args.settings = benchlib.service_settings(parser, args.env)
     if not args.tenants or args.tenants[0] < 1 or args.tenants != sorted(set(args.tenants)):
         parser.error("--tenants takes increasing counts of at least 1, e.g. 1 100 1000")
     if args.projects < 1 or args.hot < 1:
@@ -492,7 +482,7 @@ def deploy(
 ) -> Service:
     """Render, install, migrate and serve one mode's service until `stack` closes."""
     operator_key = secrets.token_urlsafe(48)
-    settings = {"OPERATOR_API_KEY": operator_key} | dict(s.split("=", 1) for s in args.env)
+    settings = {"OPERATOR_API_KEY": operator_key} | args.settings
     deployed = stack.enter_context(
         benchlib.deployment(
             workdir, vcs_ref=args.vcs_ref, commit=commit, settings=settings, answers=ANSWERS[mode]
