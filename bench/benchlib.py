@@ -59,6 +59,36 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
 
 
+def add_load_options(
+    parser: argparse.ArgumentParser,
+    *,
+    duration: float,
+    warmup: float,
+    connections: int,
+    connections_note: str = "",
+) -> None:
+    """wrk's duration, connections, threads and timeout, and the warm-up before each run."""
+    parser.add_argument(
+        "--duration", type=float, default=duration, help=f"seconds per wrk run ({duration:g})"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=warmup, help=f"seconds of warm-up load ({warmup:g})"
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=connections,
+        help=f"wrk connections ({connections}{connections_note})",
+    )
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=2.0,
+        help="wrk's timeout: a slower response counts as an error (2 s, wrk's default)",
+    )
+
+
 def add_service_options(parser: argparse.ArgumentParser, *, example: str) -> None:
     """--env and --keep, for the benchmarks that serve a rendered service."""
     parser.add_argument(

@@ -131,17 +131,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=15, help="seconds per wrk run (15)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk connections (64)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=2.0,
-        help="wrk's timeout: a slower response counts as an error (2 s, wrk's default)",
-    )
+    benchlib.add_load_options(parser, duration=15, warmup=3, connections=64)
     parser.add_argument("--projects", type=int, default=10_000, help="projects per tenant (10,000)")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up load (3)")
     parser.add_argument(
         "--quick", action="store_true", help="1 s per run, 200 projects per tenant: a smoke run"
     )

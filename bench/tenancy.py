@@ -136,22 +136,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=[1, 100, 1000],
         help="tenant counts to measure at, in increasing order (1 100 1000)",
     )
-    parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run (10)")
-    parser.add_argument(
-        "--warmup", type=float, default=2, help="seconds of warm-up load per request (2)"
-    )
-    parser.add_argument(
-        "--connections",
-        type=int,
-        default=16,
-        help="wrk connections (16: the three services share PostgreSQL's 100 connections)",
-    )
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=2.0,
-        help="wrk's timeout: a slower response counts as an error (2 s, wrk's default)",
+    benchlib.add_load_options(
+        parser,
+        duration=10,
+        warmup=2,
+        connections=16,
+        connections_note=": the three services share PostgreSQL's 100 connections",
     )
     parser.add_argument("--projects", type=int, default=100, help="projects per tenant (100)")
     parser.add_argument(
