@@ -37,7 +37,7 @@ from hooks import adr, decisions
 
 REPO = Path(__file__).resolve().parent.parent
 COPIER_YML = REPO / "copier.yml"
-ADR_TEMPLATES = REPO / "template" / "docs" / "adr"
+ADR_TEMPLATES = REPO / "template" / "shared" / "adr"
 DOCS = REPO / "docs"
 # The folder under docs/ that holds only generated pages.
 REFERENCE = "reference"
@@ -484,7 +484,7 @@ def adr_file(decision: str) -> str:
     number = adr.ADR_ORDER.index(decision) + 1
     matches = sorted(ADR_TEMPLATES.glob(f"{number:04d}-*.md.jinja"))
     if len(matches) != 1:
-        raise GenerationError(f"expected one template/docs/adr/{number:04d}-*.md.jinja")
+        raise GenerationError(f"expected one template/shared/adr/{number:04d}-*.md.jinja")
     return f"docs/adr/{matches[0].name.removesuffix('.jinja')}"
 
 

@@ -201,7 +201,7 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Template repository: the working tree as `0.1.0`, and a `0.2.0` that changes it."""
     repo = template_repository(tmp_path_factory.mktemp("releases") / "groundwork")
     release(repo, EARLIER)
-    template = repo / "template"
+    template = repo / "template" / "fastapi"
     # A line in the generated README, a new file, a changed and a new setting, a dev dependency.
     readme = template / "README.md.jinja"
     readme.write_text(readme.read_text() + f"\n{_README_LINE}\n")
