@@ -23,8 +23,8 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 
 
-def _load_package() -> tuple[ModuleType, ModuleType]:
-    """Load this folder as a package and return its decisions and adr modules.
+def _load_package() -> tuple[ModuleType, ModuleType, ModuleType]:
+    """Load this folder as a package and return its decisions, adr and stacks modules.
 
     Copier executes this file once per environment; earlier copies under the same name are
     dropped first, so a reloaded extension never pairs with stale submodules.
@@ -41,13 +41,17 @@ def _load_package() -> tuple[ModuleType, ModuleType]:
     package = importlib.util.module_from_spec(spec)
     sys.modules[name] = package
     spec.loader.exec_module(package)
-    return importlib.import_module(f"{name}.decisions"), importlib.import_module(f"{name}.adr")
+    return (
+        importlib.import_module(f"{name}.decisions"),
+        importlib.import_module(f"{name}.adr"),
+        importlib.import_module(f"{name}.stacks"),
+    )
 
 
 if TYPE_CHECKING:
-    from . import adr, decisions
+    from . import adr, decisions, stacks
 else:
-    decisions, adr = _load_package()
+    decisions, adr, stacks = _load_package()
 
 
 def _answers(context: Context) -> dict[str, Any]:
@@ -91,13 +95,49 @@ def adr_markdown(context: Context, name: str) -> str:
     return adr.markdown(name, _answers(context)).rstrip("\n")
 
 
+def _stack(answers: Mapping[str, Any]) -> ModuleType:
+    return importlib.import_module(f"{stacks.__name__}.{answers.get('stack', 'fastapi')}")
+
+
+@pass_context
+def excluded_paths(context: Context) -> str:
+    """The files of the parts this service lacks, one pattern a line (for `_exclude`)."""
+    answers = _answers(context)
+    return "\n".join(_stack(answers).excluded(answers))
+
+
+@pass_context
+def service_features(context: Context) -> list[str]:
+    """The service's feature modules, in the order they start."""
+    answers = _answers(context)
+    features: list[str] = _stack(answers).features(answers)
+    return features
+
+
+@pass_context
+def settings_modules(context: Context) -> list[str]:
+    """The feature modules whose settings the service's `Settings` class inherits."""
+    answers = _answers(context)
+    modules: list[str] = _stack(answers).settings_modules(answers)
+    return modules
+
+
+@pass_context
+def dependencies(context: Context, group: str = "") -> list[str]:
+    """The service's dependencies (`group="dev"`: its development ones), sorted."""
+    answers = _answers(context)
+    stack = _stack(answers)
+    found: list[str] = stack.dev_dependencies(answers) if group == "dev" else stack.dependencies(answers)
+    return found
+
+
 def secret(nbytes: int = 32) -> str:
     """A URL-safe random secret, for values the generated .env needs from day one."""
     return secrets.token_urlsafe(nbytes)
 
 
 class GroundworkExtension(Extension):
-    """Adds recommended(), refusal(), adr(), slugify() and secret() to the environment."""
+    """Adds the decision model's functions and the stack's parts to the environment."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
@@ -107,5 +147,9 @@ class GroundworkExtension(Extension):
             "adr": adr_markdown,
             "slugify": decisions.slugify,
             "secret": secret,
+            "excluded_paths": excluded_paths,
+            "service_features": service_features,
+            "settings_modules": settings_modules,
+            "dependencies": dependencies,
         }
         environment.globals.update(helpers)

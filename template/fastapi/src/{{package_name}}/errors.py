@@ -12,6 +12,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
+from .features import Feature
+
 QUERY_CANCELED = "57014"  # statement_timeout reached
 
 # PostgreSQL SQLSTATEs a client can cause with a well-formed request.
@@ -126,7 +128,7 @@ async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, _: object = None) -> None:
     """Route every error the framework knows about into the envelope."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(HTTPException, _http_error)
@@ -134,3 +136,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_unavailable)
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+
+
+feature = Feature(install=install_error_handlers)

@@ -6,6 +6,8 @@ anything else, or any failure after the response has started, is not retried.
 """
 
 import structlog
+from fastapi import FastAPI
+from pydantic import Field
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import (
@@ -16,9 +18,16 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from .config import ServiceSettings
+from .features import Feature
+
 TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
 
 logger = structlog.get_logger("resilience")
+
+
+class Settings(ServiceSettings):
+    retry_attempts: int = Field(default=3, ge=1)  # for reads and idempotent creates
 
 
 def is_transient(error: BaseException) -> bool:
@@ -92,3 +101,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 def _log_retry(state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
     logger.warning("request_retried", attempt=state.attempt_number, error=type(error).__name__)
+
+
+def _install(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(RetrySafeRequests, attempts=settings.retry_attempts)
+
+
+feature = Feature(install=_install)

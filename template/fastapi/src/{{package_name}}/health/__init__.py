@@ -1,1 +1,6 @@
-"""Health: liveness and readiness probes."""
+"""Health: liveness and readiness probes, each feature's readiness check included."""
+
+from ..features import Feature
+from .router import router
+
+feature = Feature(routers=[router])

@@ -1,0 +1,213 @@
+"""The parts of a FastAPI service, and the answers that bring each one.
+
+A part is a feature module of the service (`module`, listed in its application factory and,
+when it has settings, in its `Settings` class) and the files only it needs. Copier leaves out
+the files of every part a service does not have (`_exclude` in copier.yml), so the template's
+file names stay plain and a file belongs to exactly one place here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Answers = Mapping[str, Any]
+
+
+def _always(_: Answers) -> bool:
+    return True
+
+
+def _multi_tenant(answers: Answers) -> bool:
+    return answers.get("tenancy", "none") != "none"
+
+
+def _tenancy(*modes: str) -> Callable[[Answers], bool]:
+    return lambda answers: answers.get("tenancy", "none") in modes
+
+
+def _answer(name: str, value: object) -> Callable[[Answers], bool]:
+    return lambda answers: answers.get(name) == value
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the service that some answers bring and others leave out."""
+
+    name: str
+    present: Callable[[Answers], bool] = _always
+    module: str | None = None  # the feature module, as `main.FEATURES` lists it
+    settings: bool = False  # whether `module.Settings` joins the service's settings
+    files: tuple[str, ...] = ()  # gitignore-style patterns, relative to the service's root
+    dependencies: tuple[str, ...] = ()
+    dev_dependencies: tuple[str, ...] = ()
+
+
+# In the order the service starts them (main.FEATURES); a later one's middleware is outer.
+PARTS: tuple[Part, ...] = (
+    Part(
+        "service",
+        dependencies=(
+            "alembic>=1.16",
+            "argon2-cffi>=25.1",
+            "asyncpg>=0.30",
+            "blinker>=1.9",
+            "email-validator>=2.2",
+            "fastapi>=0.165",
+            "limits>=5.0",
+            "pydantic-settings>=2.10",
+            "pyjwt>=2.10",
+            "sqlalchemy[asyncio]>=2.0.40",
+            "structlog>=25.4",
+            "tenacity>=9.0",
+            "uuid-utils>=0.11",
+            "uvicorn[standard]>=0.35",
+        ),
+        dev_dependencies=(
+            "asgi-lifespan>=2.1",
+            "httpx>=0.28",
+            "mypy>=1.18",
+            "pytest>=8.4",
+            "pytest-asyncio>=1.2",
+            "ruff>=0.14",
+        ),
+    ),
+    Part("errors", module="errors"),
+    Part("database", module="db", settings=True),
+    Part(
+        "tenancy",
+        _multi_tenant,
+        module="tenancy",
+        settings=True,
+        files=(
+            "src/*/tenancy/context.py",
+            "src/*/tenancy/directory.py",
+            "src/*/tenancy/jobs.py",
+            "src/*/tenancy/lifecycle.py",
+            "src/*/tenancy/models.py",
+            "migrations/versions/0002_tenant_lifecycle.py",
+            "tests/tenancy/",
+        ),
+        dependencies=("cachetools>=6.2",),
+        dev_dependencies=("types-cachetools>=6.2",),
+    ),
+    Part("single tenant", _tenancy("none"), files=("src/*/tenancy/single.py",)),
+    Part(
+        "shared tables",
+        _tenancy("shared"),
+        files=("src/*/tenancy/shared.py", "tests/tenancy/test_shared_isolation.py"),
+    ),
+    Part(
+        "schema per tenant",
+        _tenancy("schema"),
+        files=("src/*/tenancy/schema.py", "tests/tenancy/test_schema_isolation.py"),
+    ),
+    Part(
+        "database per tenant",
+        _tenancy("database"),
+        files=(
+            "src/*/tenancy/database.py",
+            "src/*/tenancy/engines.py",
+            "tests/tenancy/test_database_isolation.py",
+            "tests/tenancy/test_engines.py",
+        ),
+    ),
+    Part(
+        "tenant storage",
+        _tenancy("schema", "database"),
+        files=(
+            "src/*/tenancy/storage.py",
+            "src/*/tenancy/migrate.py",
+            "src/*/tenancy/migrations/",
+            "tests/tenancy/test_migrate_all.py",
+        ),
+    ),
+    Part(
+        "redis",
+        _answer("cache", "redis"),
+        module="redis_store",
+        settings=True,
+        files=(
+            "src/*/redis_store.py",
+            "tests/projects/test_cache.py",
+            "tests/support/redis_server.py",
+            "tests/support/tcp_proxy.py",
+        ),
+        dependencies=("circuitbreaker>=2.1", "redis>=6.2"),
+    ),
+    Part("rate limits", module="ratelimit", settings=True),
+    Part("auth", module="auth", settings=True),
+    Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants/",)),
+    Part("projects", module="projects"),
+    Part("health", module="health"),
+    Part("retries", module="resilience", settings=True),
+    Part(
+        "metrics",
+        _answer("metrics", "prometheus"),
+        module="metrics",
+        settings=True,
+        files=("src/*/metrics.py", "tests/observability/test_metrics.py"),
+        dependencies=("prometheus-client>=0.22",),
+    ),
+    Part(
+        "tracing",
+        _answer("tracing", "otlp"),
+        module="tracing",
+        settings=True,
+        files=("src/*/tracing.py", "tests/observability/test_tracing.py"),
+        dependencies=(
+            "opentelemetry-exporter-otlp-proto-http>=1.38",
+            "opentelemetry-instrumentation-sqlalchemy>=0.59b0",
+            "opentelemetry-sdk>=1.38",
+        ),
+    ),
+    Part(
+        "Redis traces",
+        lambda answers: answers.get("tracing") == "otlp" and answers.get("cache") == "redis",
+        dependencies=("opentelemetry-instrumentation-redis>=0.59b0",),
+    ),
+    Part("observability", module="observability"),
+    Part("GitHub Actions", _answer("ci", "github"), files=(".github/",)),
+)
+
+# Never rendered: fragments the templates include.
+FRAGMENTS = ("includes/",)
+
+
+def parts(answers: Answers) -> list[Part]:
+    """The parts a service rendered with these answers has, in start order."""
+    return [part for part in PARTS if part.present(answers)]
+
+
+def features(answers: Answers) -> list[str]:
+    """The feature modules of the service, in the order they start."""
+    return [part.module for part in parts(answers) if part.module is not None]
+
+
+def settings_modules(answers: Answers) -> list[str]:
+    """The feature modules whose `Settings` the service's settings class inherits, later parts
+    first: a part's settings may extend an earlier part's (tenancy's extends the database's)."""
+    return [part.module for part in reversed(parts(answers)) if part.module and part.settings]
+
+
+def dependencies(answers: Answers) -> list[str]:
+    """The service's dependencies: those of every part it has."""
+    return sorted({dependency for part in parts(answers) for dependency in part.dependencies})
+
+
+def dev_dependencies(answers: Answers) -> list[str]:
+    return sorted({dependency for part in parts(answers) for dependency in part.dev_dependencies})
+
+
+def excluded(answers: Answers) -> list[str]:
+    """Patterns of the files the service does not get: those of every part it lacks."""
+    kept = {pattern for part in parts(answers) for pattern in part.files}
+    left_out = [
+        pattern
+        for part in PARTS
+        if not part.present(answers)
+        for pattern in part.files
+        if pattern not in kept
+    ]
+    return [*FRAGMENTS, *left_out]

@@ -1,0 +1,68 @@
+"""How the service is assembled: each part of it is a `Feature`, and `assemble` joins them.
+
+A feature is one module (the database, tenancy, the cache, metrics, the example domain...)
+that says what it adds to the application: routers, resources opened at start and closed at
+stop, middleware and handlers, readiness checks, log processors, options for `FastAPI()`.
+`main.FEATURES` lists the features this service has, in the order they start.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from structlog.types import Processor
+
+# Each feature reads the settings it declares; the service's Settings class inherits them all.
+Lifespan = Callable[[FastAPI, Any], AbstractAsyncContextManager[None]]
+Install = Callable[[FastAPI, Any], None]
+Probe = Callable[[FastAPI], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A readiness check: without a `required` dependency the service is unavailable, without
+    another one it is degraded but serves."""
+
+    name: str
+    probe: Probe
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one part of the service adds to the application; it leaves out what it lacks."""
+
+    routers: Sequence[APIRouter] = ()
+    lifespan: Lifespan | None = None  # resources opened at start, closed at stop (reverse order)
+    install: Install | None = None  # middleware and handlers; the last installed is outermost
+    checks: Sequence[Check] = ()
+    log_processors: Sequence[Processor] = ()
+    options: Callable[[Any], Mapping[str, Any]] | None = None  # keyword arguments for FastAPI()
+
+
+def assemble(features: Sequence[Feature], settings: Any, **options: Any) -> FastAPI:
+    """The application made of `features`, configured by `settings`."""
+    for feature in features:
+        if feature.options is not None:
+            options.update(feature.options(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for feature in features:
+                if feature.lifespan is not None:
+                    await stack.enter_async_context(feature.lifespan(app, settings))
+            yield
+
+    app = FastAPI(lifespan=lifespan, **options)
+    app.state.settings = settings
+    app.state.checks = [check for feature in features for check in feature.checks]
+    app.state.log_processors = [p for feature in features for p in feature.log_processors]
+    for feature in features:
+        for router in feature.routers:
+            app.include_router(router)
+        if feature.install is not None:
+            feature.install(app, settings)
+    return app

@@ -1,0 +1,133 @@
+"""Prometheus metrics at /metrics. Labels are bounded: methods, route templates and status
+codes, never ids. The core announces what it does (`signals`); this module counts it."""
+
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .config import ServiceSettings
+from .db import database
+from .features import Feature
+from .signals import cache_read, rate_limited
+
+UNMATCHED_ROUTE = "unmatched"  # every path no route matched, so scans cannot add series
+
+REQUESTS = Counter("http_requests_total", "HTTP requests served.", ["method", "route", "status"])
+REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to serve an HTTP request.",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit.", ["scope"])
+CACHE_READS = Counter("cache_reads_total", "Cache reads by result.", ["result"])
+# One series per tenant: only with METRICS_PER_TENANT, since the tenant count is unbounded.
+TENANT_REQUESTS = Counter(
+    "http_tenant_requests_total", "HTTP requests per tenant.", ["tenant", "status_class"]
+)
+
+
+class Settings(ServiceSettings):
+    # Requests per tenant too (multi-tenant services): a tenant label multiplies series.
+    metrics_per_tenant: bool = False
+
+
+@rate_limited.connect
+def _count_rate_limited(scope: str, **_: Any) -> None:
+    RATE_LIMITED.labels(scope).inc()
+
+
+@cache_read.connect
+def _count_cache_read(result: str, **_: Any) -> None:
+    CACHE_READS.labels(result).inc()
+
+
+class _PoolCollector(Collector):
+    """Connections of the database pools of this process, by state, read at scrape time."""
+
+    def __init__(self) -> None:
+        self.engines: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "db_pool_connections", "Database pool connections by state.", labels=["state"]
+        )
+        in_use = idle = overflow = waiting = 0
+        for engine in self.engines:
+            pool = engine.sync_engine.pool
+            in_use += pool.checkedout()  # type: ignore[attr-defined]
+            idle += pool.checkedin()  # type: ignore[attr-defined]
+            overflow += max(pool.overflow(), 0)  # type: ignore[attr-defined]
+            waiting += getattr(pool, "waiting", 0)
+        family.add_metric(["in_use"], in_use)
+        family.add_metric(["idle"], idle)
+        family.add_metric(["overflow"], overflow)
+        family.add_metric(["waiting"], waiting)
+        yield family
+
+
+_POOLS = _PoolCollector()
+REGISTRY.register(_POOLS)
+
+
+class RequestMetrics:
+    """Pure ASGI middleware counting every request and its duration."""
+
+    def __init__(self, app: ASGIApp, *, per_tenant: bool) -> None:
+        self.app = app
+        self.per_tenant = per_tenant
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_code = 500
+
+        async def send_and_see(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_see)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+            REQUESTS.labels(scope["method"], route, str(status_code)).inc()
+            REQUEST_DURATION.labels(scope["method"], route).observe(time.perf_counter() - started)
+            tenant = structlog.contextvars.get_contextvars().get("tenant_id")
+            if self.per_tenant and tenant:
+                TENANT_REQUESTS.labels(tenant, f"{status_code // 100}xx").inc()
+
+
+router = APIRouter(tags=["observability"])
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+@asynccontextmanager
+async def _watch_pool(app: FastAPI, _: Settings) -> AsyncIterator[None]:
+    # The engine is forgotten when it is garbage-collected.
+    _POOLS.engines.add(database(app).engine)
+    yield
+
+
+def _install(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(RequestMetrics, per_tenant=settings.metrics_per_tenant)
+
+
+feature = Feature(routers=[router], lifespan=_watch_pool, install=_install)

@@ -1,1 +1,0 @@
-"""Projects: the example domain resource, shaped as every domain of this service is."""

@@ -1,0 +1,27 @@
+"""The operator who manages tenants, recognised by the `X-Operator-Key` header."""
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from ..errors import Forbidden, Unauthorized
+
+
+async def _operator(
+    request: Request,
+    key: Annotated[
+        str | None, Header(alias="X-Operator-Key", description="OPERATOR_API_KEY.")
+    ] = None,
+) -> None:
+    expected = request.app.state.settings.operator_api_key
+    if expected is None:
+        raise Forbidden(
+            "Tenant management is disabled: OPERATOR_API_KEY is not set.",
+            code="operator_api_disabled",
+        )
+    if key is None or not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
+        raise Unauthorized("A valid X-Operator-Key is required.", code="invalid_operator_key")
+
+
+RequireOperator = Depends(_operator)

@@ -1,0 +1,54 @@
+"""/tenants: operators create, suspend, reactivate and delete tenants (X-Operator-Key)."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response, status
+
+from ..api import V1
+from ..auth.service import user_for
+from ..db import PublicSession
+from ..tenancy import forget_tenant, lifecycle
+from .deps import RequireOperator
+from .schemas import TenantCreate, TenantRead
+
+router = APIRouter(prefix=f"{V1}/tenants", tags=["tenants"], dependencies=[RequireOperator])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_tenant(data: TenantCreate, session: PublicSession, request: Request) -> TenantRead:
+    """Create a tenant and its storage; the administrator's account is created if new."""
+    admin = await user_for(session, data.admin_email, data.admin_password)
+    tenant = await lifecycle.create_tenant(
+        session, request.app.state.settings, name=data.name, slug=data.slug, admin_id=admin.id
+    )
+    return TenantRead.model_validate(tenant)
+
+
+@router.get("/{tenant_id}")
+async def read_tenant(tenant_id: UUID, session: PublicSession) -> TenantRead:
+    return TenantRead.model_validate(await lifecycle.get_tenant(session, tenant_id))
+
+
+@router.post("/{tenant_id}/suspend")
+async def suspend_tenant(tenant_id: UUID, session: PublicSession, request: Request) -> TenantRead:
+    """Refuse the tenant's logins and requests with 403 until it is reactivated."""
+    tenant = await lifecycle.set_status(session, tenant_id, "suspended")
+    await forget_tenant(request.app, tenant_id)
+    return TenantRead.model_validate(tenant)
+
+
+@router.post("/{tenant_id}/reactivate")
+async def reactivate_tenant(
+    tenant_id: UUID, session: PublicSession, request: Request
+) -> TenantRead:
+    tenant = await lifecycle.set_status(session, tenant_id, "active")
+    await forget_tenant(request.app, tenant_id)
+    return TenantRead.model_validate(tenant)
+
+
+@router.delete("/{tenant_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_tenant(tenant_id: UUID, session: PublicSession, request: Request) -> Response:
+    """Delete the tenant and all of its data, its storage included."""
+    await forget_tenant(request.app, tenant_id)
+    await lifecycle.delete_tenant(session, request.app.state.settings, tenant_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
