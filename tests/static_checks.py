@@ -299,24 +299,29 @@ def _dotenv_secret_problems(dotenv: Mapping[str, str], answers: Mapping[str, Any
 
 
 def _settings_fields(project_dir: Path, answers: Mapping[str, Any]) -> dict[str, str | None] | None:
-    """The fields of the generated settings class, each with its default (None: required)."""
-    path = project_dir / "src" / str(answers["package_name"]) / "settings.py"
-    if not path.is_file():
+    """The fields of the generated settings, each with its default (None: required).
+
+    Each module declares the settings it reads in a class of its own (`class Settings(...)`,
+    `class ServiceSettings(...)`); the service's settings class inherits them all.
+    """
+    package = project_dir / "src" / str(answers["package_name"])
+    if not (package / "settings.py").is_file():
         return None
     fields: dict[str, str | None] = {}
-    inside = False
-    for line in path.read_text().splitlines():
-        if line.startswith("class Settings("):
-            inside = True
-        elif inside and line and not line[0].isspace():
-            break
-        elif inside and (match := _SETTING.match(line)) and match["name"] != "model_config":
-            default = match["default"]
-            if default is not None and default.startswith("Field("):
-                keyword = re.search(r"\bdefault=([^,)]+)", default)
-                default = keyword[1].strip() if keyword else None
-            fields[match["name"]] = default
-    return fields if inside else None
+    for module in sorted(package.rglob("*.py")):
+        inside = False
+        for line in module.read_text().splitlines():
+            if re.match(r"class \w*Settings\(", line):
+                inside = True
+            elif inside and line and not line[0].isspace():
+                inside = False
+            elif inside and (match := _SETTING.match(line)) and match["name"] != "model_config":
+                default = match["default"]
+                if default is not None and default.startswith("Field("):
+                    keyword = re.search(r"\bdefault=([^,)]+)", default)
+                    default = keyword[1].strip() if keyword else None
+                fields[match["name"]] = default
+    return fields
 
 
 def _service_environment(
@@ -567,25 +572,32 @@ def _makefile_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterato
 
 
 def _readme_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator[str]:
-    """Each setting the README's tables document exists, with the default it states."""
-    readme = project_dir / README
+    """Each setting the README's and the docs' tables document exists, with the default stated."""
     settings = _settings_fields(project_dir, answers)
-    if not readme.is_file() or settings is None:
+    if settings is None:
         return
-    for line in readme.read_text().splitlines():
+    for page in [project_dir / README, *sorted((project_dir / "docs").glob("*.md"))]:
+        if page.is_file():
+            yield from _settings_table_problems(page.relative_to(project_dir), page, settings)
+
+
+def _settings_table_problems(
+    shown: Path, page: Path, settings: Mapping[str, str | None]
+) -> Iterator[str]:
+    for line in page.read_text().splitlines():
         match = _README_SETTING.match(line)
         if not match:
             continue
         name, stated = match["name"], match["default"]
         if name.lower() not in settings:
-            yield f"{README} documents {name}, which settings.py does not define"
+            yield f"{shown} documents {name}, which no settings class defines"
             continue
         default = settings[name.lower()]
         actual = {"None": "unset", "True": "true", "False": "false"}.get(str(default), default)
         if actual is None:
             actual = "required"
         if stated != str(actual).strip("\"'"):
-            yield f"{README} gives {name} the default {stated!r}; settings.py has {actual!r}"
+            yield f"{shown} gives {name} the default {stated!r}; the settings have {actual!r}"
 
 
 # ── Tools ────────────────────────────────────────────────────────────────────────────────────

@@ -87,7 +87,8 @@ PARTS: tuple[Part, ...] = (
             "src/*/tenancy/lifecycle.py",
             "src/*/tenancy/models.py",
             "migrations/versions/0002_tenant_lifecycle.py",
-            "tests/tenancy/",
+            "tests/tenancy",
+            "docs/tenancy.md",
         ),
         dependencies=("cachetools>=6.2",),
         dev_dependencies=("types-cachetools>=6.2",),
@@ -119,7 +120,7 @@ PARTS: tuple[Part, ...] = (
         files=(
             "src/*/tenancy/storage.py",
             "src/*/tenancy/migrate.py",
-            "src/*/tenancy/migrations/",
+            "src/*/tenancy/migrations",
             "tests/tenancy/test_migrate_all.py",
         ),
     ),
@@ -138,7 +139,7 @@ PARTS: tuple[Part, ...] = (
     ),
     Part("rate limits", module="ratelimit", settings=True),
     Part("auth", module="auth", settings=True),
-    Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants/",)),
+    Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
     Part("health", module="health"),
     Part("retries", module="resilience", settings=True),
@@ -168,11 +169,11 @@ PARTS: tuple[Part, ...] = (
         dependencies=("opentelemetry-instrumentation-redis>=0.59b0",),
     ),
     Part("observability", module="observability"),
-    Part("GitHub Actions", _answer("ci", "github"), files=(".github/",)),
+    Part("GitHub Actions", _answer("ci", "github"), files=(".github",)),
 )
 
 # Never rendered: fragments the templates include.
-FRAGMENTS = ("includes/",)
+FRAGMENTS = ("includes",)
 
 
 def parts(answers: Answers) -> list[Part]:

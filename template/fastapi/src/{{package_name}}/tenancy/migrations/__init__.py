@@ -1,1 +1,1 @@
-"""Alembic scripts of the tables each tenant has in its own {{ tenancy }}."""
+"""Alembic scripts of the tables every tenant has in its own storage (a schema or a database)."""
