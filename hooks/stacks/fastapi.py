@@ -115,6 +115,11 @@ PARTS: tuple[Part, ...] = (
         ),
     ),
     Part(
+        "resource tables in the service's migrations",
+        _tenancy("none", "shared"),
+        files=("tests/test_autogenerate.py",),
+    ),
+    Part(
         "tenant storage",
         _tenancy("schema", "database"),
         files=(
