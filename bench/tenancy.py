@@ -15,7 +15,7 @@ for each tenant count of --tenants (1, 100, 1,000):
    request carrying the token of a tenant drawn at random: from the first --hot tenants (the
    hot set), and from all of them; the modes in turn for each load, so that the machine's
    other work weighs on them alike;
-4. times migrate-all (`python -m <package>.tenancy.migrate --tenants-only`) with every tenant
+4. times migrate-all (`python -m <package>.migrate --tenants-only`) with every tenant
    already at head (schema and database modes).
 
 At the end it deletes a few tenants of each service through the operator API, timing each,
@@ -432,10 +432,10 @@ class Service:
 
 
 def migrate_all(deployed: Deployment) -> float:
-    """Seconds of `python -m <package>.tenancy.migrate --tenants-only`, every tenant at head."""
+    """Seconds of `python -m <package>.migrate --tenants-only`, every tenant at head."""
     started = time.perf_counter()
     benchlib.run(
-        [str(deployed.python), "-m", f"{benchlib.PACKAGE}.tenancy.migrate", "--tenants-only"],
+        [str(deployed.python), "-m", f"{benchlib.PACKAGE}.migrate", "--tenants-only"],
         cwd=deployed.project,
         env=deployed.environment,
         timeout=3600,
@@ -638,7 +638,7 @@ def report(args: argparse.Namespace, results: Sequence[ModeResult], commit: str)
             "",
             (
                 "Migrate-all with every tenant already at head (python -m "
-                f"{benchlib.PACKAGE}.tenancy.migrate --tenants-only):"
+                f"{benchlib.PACKAGE}.migrate --tenants-only):"
             ),
             "",
             table(

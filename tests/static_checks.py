@@ -76,7 +76,7 @@ def multi_storage(answers: Mapping[str, Any]) -> bool:
 def expected_migrate_command(answers: Mapping[str, Any]) -> list[str]:
     """The command that brings everything to head: with storage per tenant, every tenant too."""
     if multi_storage(answers):
-        return ["python", "-m", f"{answers['package_name']}.tenancy.migrate"]
+        return ["python", "-m", f"{answers['package_name']}.migrate"]
     return ["alembic", "upgrade", "head"]
 
 
@@ -353,7 +353,7 @@ def _migrate_service_problems(
             f"tenancy={answers.get('tenancy')!r}"
         )
     if multi_storage(answers):
-        module = project_dir / "src" / str(answers["package_name"]) / "tenancy" / "migrate.py"
+        module = project_dir / "src" / str(answers["package_name"]) / "migrate.py"
         if not module.is_file():
             missing = module.relative_to(project_dir)
             yield f"{COMPOSE} migrate runs {expected[-1]}, but {missing} is missing"

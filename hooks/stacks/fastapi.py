@@ -124,7 +124,7 @@ PARTS: tuple[Part, ...] = (
         _tenancy("schema", "database"),
         files=(
             "src/*/tenancy/storage.py",
-            "src/*/tenancy/migrate.py",
+            "src/*/migrate.py",
             "src/*/tenancy/migrations",
             "tests/tenancy/test_migrate_all.py",
         ),
