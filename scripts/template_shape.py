@@ -184,10 +184,10 @@ def _strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:
     stack: list[str] = []
     on_stack: set[str] = set()
     groups: list[set[str]] = []
-    for root in edges:
+    for root, targets_of_root in edges.items():
         if root in index:
             continue
-        work = [(root, iter(sorted(edges[root])))]
+        work = [(root, iter(sorted(targets_of_root)))]
         index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
@@ -228,7 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "density":
         found = density()
         for file in sorted(found.files, key=lambda file: -file.tags)[:8]:
-            print(f"{file.tags:4d} tags {file.conditions:3d} conditions {file.lines:5d} lines  {file.path}")
+            counts = f"{file.tags:4d} tags {file.conditions:3d} conditions {file.lines:5d} lines"
+            print(f"{counts}  {file.path}")
         print(found.summary())
         over = too_many_conditions(found)
         for file in over:
@@ -239,8 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cycle:", " -> ".join(group))
     for a, b in graph.two_way():
         print(f"two-way: {a} <-> {b}")
-    print(f"{len(graph.edges)} modules, {len(graph.cycles())} cycles, {len(graph.two_way())} two-way")
-    return 1 if graph.cycles() or graph.two_way() else 0
+    cycles, two_way = graph.cycles(), graph.two_way()
+    print(f"{len(graph.edges)} modules, {len(cycles)} cycles, {len(two_way)} two-way")
+    return 1 if cycles or two_way else 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
-"""Heavy samples: rendered services install their dependencies and pass their own test suites
-against the real PostgreSQL and Redis."""
+"""Heavy samples: rendered services install their dependencies, get a resource from their own
+scaffold, and pass their own lint, type check and test suite against real PostgreSQL and Redis.
+
+The scaffolded resource (`invoices`) is what a team adds first; the samples prove it passes
+ruff and mypy as written and is attacked by the isolation suite like `projects`.
+"""
 
 from typing import Any
 
@@ -44,7 +48,13 @@ SAMPLES = [
 @pytest.mark.parametrize("answers", SAMPLES, ids=answer_id)
 def test_generated_service_passes_its_own_tests(copie: Copie, answers: dict[str, Any]) -> None:
     project = render(copie, answers)
+    run(["uv", "run", "python", "scripts/scaffold.py", "invoices"], project)
+    for check in (["ruff", "check"], ["ruff", "format", "--check"], ["mypy"]):
+        run(["uv", "run", *check], project)
 
+    if answers["tenancy"] != "none":
+        collected = run(["uv", "run", "pytest", "--collect-only", "-q", "tests/tenancy"], project)
+        assert "_own_rows[invoices]" in collected, collected
     output = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
 
     assert " passed" in output and "failed" not in output and "skipped" not in output, output

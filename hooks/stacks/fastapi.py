@@ -20,7 +20,7 @@ def _always(_: Answers) -> bool:
 
 
 def _multi_tenant(answers: Answers) -> bool:
-    return answers.get("tenancy", "none") != "none"
+    return bool(answers.get("tenancy", "none") != "none")
 
 
 def _tenancy(*modes: str) -> Callable[[Answers], bool]:
