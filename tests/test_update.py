@@ -30,7 +30,8 @@ EARLIER = "0.1.0"
 LATER = "0.2.0"
 ANSWERS = {"project_name": "Update Probe"}
 PACKAGE = "update_probe"
-SETTINGS = Path("src", PACKAGE, "settings.py")
+SETTINGS = Path("src", PACKAGE, "config.py")  # the settings every module shares
+TOKEN_SETTINGS = Path("src", PACKAGE, "auth", "settings.py")
 ROUTER = Path("src", PACKAGE, "projects", "router.py")
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -50,8 +51,9 @@ _LOG_LEVEL_LATER = (
     '    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"\n'
     "    shutdown_grace_seconds: float = Field(default=10, gt=0)\n"
 )
-_DEV_DEPENDENCY = '    "pytest-asyncio>=1.2",\n'
-_DEV_DEPENDENCY_LATER = '    "pytest-asyncio>=1.2",\n    "pytest-timeout>=2.4",\n'
+# The service's dependencies are listed with the parts that need them (hooks/stacks/).
+_DEV_DEPENDENCY = '            "pytest-asyncio>=1.2",\n'
+_DEV_DEPENDENCY_LATER = '            "pytest-asyncio>=1.2",\n            "pytest-timeout>=2.4",\n'
 
 # ── The team's own edits to the generated service ───────────────────────────────────────────
 
@@ -206,8 +208,8 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     readme = template / "README.md.jinja"
     readme.write_text(readme.read_text() + f"\n{_README_LINE}\n")
     (template / "docs" / "runbook.md").write_text(_RUNBOOK)
-    edit(template / "src" / "{{package_name}}" / "settings.py.jinja", _LOG_LEVEL, _LOG_LEVEL_LATER)
-    edit(template / "pyproject.toml.jinja", _DEV_DEPENDENCY, _DEV_DEPENDENCY_LATER)
+    edit(template / "src" / "{{package_name}}" / "config.py", _LOG_LEVEL, _LOG_LEVEL_LATER)
+    edit(repo / "hooks" / "stacks" / "fastapi.py", _DEV_DEPENDENCY, _DEV_DEPENDENCY_LATER)
     release(repo, LATER)
     return repo
 
@@ -220,7 +222,7 @@ def test_update_brings_the_release_and_keeps_the_teams_edits(
     dotenv = (project / ".env").read_text()
     with (project / ROUTER).open("a") as router:
         router.write(_USER_ROUTE)
-    edit(project / SETTINGS, _TOKEN_MINUTES, _TOKEN_MINUTES_USER)
+    edit(project / TOKEN_SETTINGS, _TOKEN_MINUTES, _TOKEN_MINUTES_USER)
     edit(project / "pyproject.toml", _DEPENDENCY, _DEPENDENCY_USER)
     commit(project, "A summary route, longer access tokens, orjson")
 
@@ -232,9 +234,10 @@ def test_update_brings_the_release_and_keeps_the_teams_edits(
     # The team's edits survive ...
     router_code = (project / ROUTER).read_text()
     settings_code = (project / SETTINGS).read_text()
+    token_code = (project / TOKEN_SETTINGS).read_text()
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert router_code.endswith(_USER_ROUTE)
-    assert _TOKEN_MINUTES_USER in settings_code and _TOKEN_MINUTES not in settings_code
+    assert _TOKEN_MINUTES_USER in token_code and _TOKEN_MINUTES not in token_code
     assert "orjson>=3.11" in pyproject["project"]["dependencies"]
     # ... the release arrives ...
     assert _LOG_LEVEL_LATER in settings_code
@@ -333,7 +336,7 @@ def renamed_releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     repo = template_repository(tmp_path_factory.mktemp("renamed") / "groundwork")
     current = load_copier_yml(repo)
-    assert "ci" in current and "_migrations" not in current, "update this test"
+    assert "ci" in current and "_migrations" in current, "update this test"
     earlier: dict[str, Any] = {}
     for key, value in current.items():
         if key == "ci":
@@ -346,7 +349,7 @@ def renamed_releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dump_copier_yml(repo, current)
     release(repo, FORGOTTEN_MIGRATION)
     (repo / "hooks" / "rename_answer.py").write_text(_RENAME_SCRIPT)
-    dump_copier_yml(repo, {**current, "_migrations": [_RENAME_MIGRATION]})
+    dump_copier_yml(repo, {**current, "_migrations": [*current["_migrations"], _RENAME_MIGRATION]})
     release(repo, LATER)
     return repo
 
@@ -381,3 +384,74 @@ def test_without_the_migration_a_renamed_answer_falls_back_to_its_default(
 
     assert answers(project)["ci"] == "github"
     assert (project / ".github" / "workflows" / "ci.yml").is_file()
+
+
+# ── An update across the restructuring of the service: moved files keep the team's edits ───
+
+# The last commit before the service's architecture was restructured (features, tenancy as a
+# layer, resources isolated by default): files moved, were split, or went away.
+BEFORE_THE_RESTRUCTURING = "9adb7a31cd2e727d460ab48104f5944932648604"
+_EDITS = {
+    # A file the release removes (its dependencies moved to auth/deps.py and db.py).
+    Path("src", PACKAGE, "deps.py"): ("# Team note: sessions stay short.\n", "append"),
+    # A file the release moves (tenancy/service.py became tenancy/lifecycle.py).
+    Path("src", PACKAGE, "tenancy", "service.py"): (
+        '    logger.info("tenant_deleted", tenant_id=str(tenant_id))\n',
+        '    logger.info("tenant_deleted", tenant_id=str(tenant_id), by="operator")\n',
+    ),
+    # A file the release rewrites in place.
+    Path("src", PACKAGE, "projects", "models.py"): ("\nAUDITED = True\n", "append"),
+}
+
+
+@pytest.fixture(scope="module")
+def restructuring(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Template repository: the commit before the restructuring as `0.1.0`, this tree `0.2.0`."""
+    repo = tmp_path_factory.mktemp("restructuring") / "groundwork"
+    repo.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", BEFORE_THE_RESTRUCTURING],
+        cwd=REPO,
+        capture_output=True,
+        check=False,
+    )
+    assert archive.returncode == 0, (
+        f"{BEFORE_THE_RESTRUCTURING} is not in this clone's history "
+        f"(`git fetch --unshallow` gets it): {archive.stderr.decode()}"
+    )
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive.stdout, check=True)
+    git(repo, "init", "-q", "-b", "main")
+    release(repo, EARLIER)
+    shutil.rmtree(repo / "template")
+    shutil.copytree(REPO, repo, ignore=_NOT_RELEASED, symlinks=True, dirs_exist_ok=True)
+    release(repo, LATER)
+    return repo
+
+
+def test_edits_of_files_the_restructuring_moved_are_reported_never_dropped(
+    restructuring: Path, tmp_path: Path
+) -> None:
+    answers_given = {**ANSWERS, "tenancy_need": "multi_schema", "tenancy": "schema"}
+    project = generate(restructuring, tmp_path / "service", answers_given)
+    for path, (old, new) in _EDITS.items():
+        if new == "append":
+            with (project / path).open("a") as file:
+                file.write(old)
+        else:
+            edit(project / path, old, new)
+    commit(project, "The team's edits")
+
+    update(project, LATER)
+
+    checked = check_update(project)
+    reported = {line.split(":")[0] for line in checked.stdout.splitlines()}
+    removed, moved, rewritten = (path.as_posix() for path in _EDITS)
+    assert checked.returncode == 1
+    assert reported == {f"{removed}.rej", f"{moved}.rej", rewritten}
+    assert "# Team note: sessions stay short." in (project / f"{removed}.rej").read_text()
+    assert 'by="operator"' in (project / f"{moved}.rej").read_text()
+    assert "AUDITED = True" in (project / rewritten).read_text()
+    # A removed file the team never touched goes without a trace.
+    assert not (project / "src" / PACKAGE / "state.py").exists()
+    assert not (project / "src" / PACKAGE / "state.py.rej").exists()
+    assert answers(project)["_commit"] == LATER
