@@ -127,7 +127,9 @@ def dependencies(context: Context, group: str = "") -> list[str]:
     """The service's dependencies (`group="dev"`: its development ones), sorted."""
     answers = _answers(context)
     stack = _stack(answers)
-    found: list[str] = stack.dev_dependencies(answers) if group == "dev" else stack.dependencies(answers)
+    found: list[str] = (
+        stack.dev_dependencies(answers) if group == "dev" else stack.dependencies(answers)
+    )
     return found
 
 
