@@ -46,7 +46,7 @@ def user_ref(*, ondelete: str) -> Mapped[UUID]:
     return mapped_column(ForeignKey("users.id", ondelete=ondelete))
 
 
-def tenant_of(session: Session | AsyncSession) -> None:
+def tenant_of(session: Session | AsyncSession) -> UUID | None:
     """No session has a tenant: there is one organisation."""
     return None
 
