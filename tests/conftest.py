@@ -26,10 +26,12 @@ def render(copie: Copie, answers: Mapping[str, Any]) -> Path:
     return result.project_dir
 
 
-def run(command: Sequence[str], cwd: Path, *, timeout: float = 600) -> str:
-    """Run a command in a rendered project; fail the test with its output if it fails."""
+def attempt(
+    command: Sequence[str], cwd: Path, *, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in a rendered project, with this environment minus its virtualenv."""
     environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    done = subprocess.run(
+    return subprocess.run(
         command,
         cwd=cwd,
         env=environment,
@@ -38,6 +40,11 @@ def run(command: Sequence[str], cwd: Path, *, timeout: float = 600) -> str:
         timeout=timeout,
         check=False,
     )
+
+
+def run(command: Sequence[str], cwd: Path, *, timeout: float = 600) -> str:
+    """Run a command in a rendered project; fail the test with its output if it fails."""
+    done = attempt(command, cwd, timeout=timeout)
     if done.returncode != 0:
         pytest.fail(
             f"`{' '.join(command)}` failed in {cwd} ({done.returncode}):\n"
