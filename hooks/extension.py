@@ -23,8 +23,8 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 
 
-def _load_package() -> tuple[ModuleType, ModuleType]:
-    """Load this folder as a package and return its decisions and adr modules.
+def _load_package(*modules: str) -> tuple[ModuleType, ...]:
+    """Load this folder as a package and return the named modules of it.
 
     Copier executes this file once per environment; earlier copies under the same name are
     dropped first, so a reloaded extension never pairs with stale submodules.
@@ -41,13 +41,13 @@ def _load_package() -> tuple[ModuleType, ModuleType]:
     package = importlib.util.module_from_spec(spec)
     sys.modules[name] = package
     spec.loader.exec_module(package)
-    return importlib.import_module(f"{name}.decisions"), importlib.import_module(f"{name}.adr")
+    return tuple(importlib.import_module(f"{name}.{module}") for module in modules)
 
 
 if TYPE_CHECKING:
-    from . import adr, decisions
+    from . import answers, decisions, model, records
 else:
-    decisions, adr = _load_package()
+    answers, decisions, model, records = _load_package("answers", "decisions", "model", "records")
 
 
 def _answers(context: Context) -> dict[str, Any]:
@@ -58,9 +58,9 @@ def _answers(context: Context) -> dict[str, Any]:
 
 
 @pass_context
-def recommended(context: Context, name: str) -> decisions.Value | int:
+def recommended(context: Context, name: str) -> model.Value | int:
     """The recommended value of decision or setting `name` for the context answered so far."""
-    assessed = decisions.Context.from_answers(_answers(context))
+    assessed = model.Context.from_answers(_answers(context))
     return {**decisions.recommend(assessed), **decisions.recommend_settings(assessed)}[name]
 
 
@@ -74,10 +74,10 @@ def refusal(context: Context, name: str, value: Any = _AS_ANSWERED) -> str:
     Validators call it as given; a choice menu calls it with each choice's value, because
     Copier's menus disable refused choices but never run the question's own validator.
     """
-    answers = _answers(context)
+    given = _answers(context)
     if value is not _AS_ANSWERED:
-        answers[name] = value
-    found = decisions.problems(answers)
+        given[name] = value
+    found = decisions.problems(given)
     return " ".join(problem.message for problem in found if problem.field == name)
 
 
@@ -88,7 +88,7 @@ def adr_markdown(context: Context, name: str) -> str:
     The final newline is left to the template file, so `{{ adr('cache') }}` on a line of its
     own renders a file that ends with exactly one newline.
     """
-    return adr.markdown(name, _answers(context)).rstrip("\n")
+    return records.markdown(name, _answers(context)).rstrip("\n")
 
 
 def secret(nbytes: int = 32) -> str:
@@ -105,7 +105,7 @@ class GroundworkExtension(Extension):
             "recommended": recommended,
             "refusal": refusal,
             "adr": adr_markdown,
-            "slugify": decisions.slugify,
+            "slugify": answers.slugify,
             "secret": secret,
         }
         environment.globals.update(helpers)

@@ -49,7 +49,7 @@ def run(command: Sequence[str], cwd: Path, *, timeout: float = 600) -> str:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Combination coverage of this run: what was rendered, which pairs, which samples ran."""
-    from hooks.decisions import value_pairs
+    from hooks.matrix import value_pairs
     from tests.test_generated_service import SAMPLES
     from tests.test_render_matrix import COMBINATIONS, TYPE_CHECKED
 

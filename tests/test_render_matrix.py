@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from pytest_copie.plugin import Copie
 
-from hooks.decisions import DECISIONS, combinations, pairwise_cover, value_pairs
+from hooks.decisions import DECISIONS
+from hooks.matrix import combinations, pairwise_cover, value_pairs
 from tests.conftest import answer_id, render, run
 from tests.static_checks import check_container_files
 
@@ -81,8 +82,8 @@ def test_combination_installs_and_type_checks(copie: Copie, answers: dict[str, A
 
 
 def test_every_value_of_every_decision_is_type_checked() -> None:
-    for decision, values in DECISIONS.items():
-        assert {answers[decision] for answers in TYPE_CHECKED} == set(values), decision
+    for name, decision in DECISIONS.items():
+        assert {answers[name] for answers in TYPE_CHECKED} == set(decision.values), name
 
 
 def test_every_pair_of_values_is_type_checked() -> None:
