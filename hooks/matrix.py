@@ -7,6 +7,7 @@ refusal enters the tests with no edit to them.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -90,14 +91,18 @@ def value_pairs(answers: Mapping[str, Any]) -> set[Pair]:
 def pairwise_cover(candidates: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """A small subset of `candidates` exercising every pair of values they exercise at all.
 
-    Greedy: take the candidate adding the most uncovered pairs until none is left. Choosing
-    among valid combinations, never building new ones, keeps the model's refusals respected.
+    Greedy: take the candidate whose uncovered pairs weigh most until none is left, a pair
+    weighing as many uncovered pairs as its two values still take part in, so the values that
+    need the most rows get them first. Choosing among valid combinations, never building new
+    ones, keeps the model's refusals respected.
     """
     pairs = [value_pairs(answers) for answers in candidates]
     uncovered = set().union(*pairs)
     cover: list[dict[str, Any]] = []
     while uncovered:
-        best = max(range(len(candidates)), key=lambda index: len(pairs[index] & uncovered))
+        demand = Counter(value for pair in uncovered for value in pair)
+        weights = [sum(demand[a] + demand[b] for a, b in held & uncovered) for held in pairs]
+        best = weights.index(max(weights))
         cover.append(candidates[best])
         uncovered -= pairs[best]
     return cover

@@ -924,29 +924,39 @@ def _outcome_table(
 
 
 def matrix_page() -> str:
-    """docs/reference/matrix.md: the render matrix and the refusals the tests check."""
+    """docs/reference/matrix.md: the combinations the tests render, and the refusals they check."""
     accepted = list(matrix.combinations())
+    rendered = matrix.pairwise_cover(accepted)
+    pairs = set().union(*map(matrix.value_pairs, accepted))
     refused = list(matrix.refused_combinations())
     names = list(DECISIONS)
     lines = [
         "# Render matrix",
         "",
         (
-            f"`combinations()` in `hooks/matrix.py` yields {len(accepted)} combinations of "
+            f"`combinations()` in `hooks/matrix.py` yields the {len(accepted)} combinations of "
             "decision values the model accepts, each completed with the questionnaire's default "
-            "context and the tenancy need its tenancy mode answers. "
-            "`tests/test_render_matrix.py` renders every one; `refused_combinations()` yields the "
-            f"{len(refused)} the model refuses, each with the first problem Copier reports, and "
-            "`tests/test_refusals.py` renders one of each distinct message through Copier. "
-            "Both follow `DECISIONS`, so a new value enters the tests without editing them."
+            "context and the tenancy need its tenancy mode answers; between them they hold "
+            f"{len(pairs)} pairs of values of two decisions. Rendering all of them would grow with "
+            "the product of the decisions' values, so `pairwise_cover()` picks the "
+            f"{len(rendered)} below, which hold every one of those pairs, and "
+            "`tests/test_render_matrix.py` renders each (and one more with the context at its "
+            "extremes), lints, installs and type-checks it."
         ),
         "",
-        "## Accepted",
+        (
+            f"`refused_combinations()` yields the {len(refused)} combinations the model refuses, "
+            "each with the first problem Copier reports, and `tests/test_refusals.py` renders one "
+            "of each distinct message through Copier. Both follow `DECISIONS`, so a new value "
+            "enters the tests without editing them."
+        ),
+        "",
+        "## Rendered",
         "",
     ]
     rows = [
         [str(index), *(_code(show(answers[name])) for name in names)]
-        for index, answers in enumerate(accepted, start=1)
+        for index, answers in enumerate(rendered, start=1)
     ]
     lines += _table(["#", *(_code(name) for name in names)], rows)
     lines += _refused_section(refused, names)

@@ -57,6 +57,8 @@ def _no_gain_reason(context: Context) -> str:
     )
 
 
+# A cache pays when reads repeat often enough, or the latency budget is tight; not when writes
+# dominate and reads must see them, since every write would invalidate what was just cached.
 RULES: tuple[Rule[Value], ...] = (
     Rule(
         "reads outnumber writes by 10:1 or more",
@@ -92,7 +94,6 @@ RULES: tuple[Rule[Value], ...] = (
     otherwise("none", _no_gain_reason),
 )
 
-# Writes through the API invalidate at once; the TTL bounds staleness from anything else.
 TTL = Setting(
     "cache_ttl_seconds",
     (
