@@ -23,8 +23,8 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 
 
-def _load_package() -> tuple[ModuleType, ModuleType, ModuleType]:
-    """Load this folder as a package and return its decisions, adr and stacks modules.
+def _load_package(*modules: str) -> tuple[ModuleType, ...]:
+    """Load this folder as a package and return the named modules of it.
 
     Copier executes this file once per environment; earlier copies under the same name are
     dropped first, so a reloaded extension never pairs with stale submodules.
@@ -41,17 +41,15 @@ def _load_package() -> tuple[ModuleType, ModuleType, ModuleType]:
     package = importlib.util.module_from_spec(spec)
     sys.modules[name] = package
     spec.loader.exec_module(package)
-    return (
-        importlib.import_module(f"{name}.decisions"),
-        importlib.import_module(f"{name}.adr"),
-        importlib.import_module(f"{name}.stacks"),
-    )
+    return tuple(importlib.import_module(f"{name}.{module}") for module in modules)
 
 
 if TYPE_CHECKING:
-    from . import adr, decisions, stacks
+    from . import answers, decisions, model, records, stacks
 else:
-    decisions, adr, stacks = _load_package()
+    answers, decisions, model, records, stacks = _load_package(
+        "answers", "decisions", "model", "records", "stacks"
+    )
 
 
 def _answers(context: Context) -> dict[str, Any]:
@@ -62,9 +60,9 @@ def _answers(context: Context) -> dict[str, Any]:
 
 
 @pass_context
-def recommended(context: Context, name: str) -> decisions.Value | int:
+def recommended(context: Context, name: str) -> model.Value | int:
     """The recommended value of decision or setting `name` for the context answered so far."""
-    assessed = decisions.Context.from_answers(_answers(context))
+    assessed = model.Context.from_answers(_answers(context))
     return {**decisions.recommend(assessed), **decisions.recommend_settings(assessed)}[name]
 
 
@@ -78,10 +76,10 @@ def refusal(context: Context, name: str, value: Any = _AS_ANSWERED) -> str:
     Validators call it as given; a choice menu calls it with each choice's value, because
     Copier's menus disable refused choices but never run the question's own validator.
     """
-    answers = _answers(context)
+    given = _answers(context)
     if value is not _AS_ANSWERED:
-        answers[name] = value
-    found = decisions.problems(answers)
+        given[name] = value
+    found = decisions.problems(given)
     return " ".join(problem.message for problem in found if problem.field == name)
 
 
@@ -92,43 +90,44 @@ def adr_markdown(context: Context, name: str) -> str:
     The final newline is left to the template file, so `{{ adr('cache') }}` on a line of its
     own renders a file that ends with exactly one newline.
     """
-    return adr.markdown(name, _answers(context)).rstrip("\n")
+    return records.markdown(name, _answers(context)).rstrip("\n")
 
 
-def _stack(answers: Mapping[str, Any]) -> ModuleType:
-    return importlib.import_module(f"{stacks.__name__}.{answers.get('stack', 'fastapi')}")
+def _stack(given: Mapping[str, Any]) -> ModuleType:
+    """What the answers' stack is made of (hooks/stacks/<stack>.py)."""
+    return importlib.import_module(f"{stacks.__name__}.{given.get('stack', 'fastapi')}")
 
 
 @pass_context
 def excluded_paths(context: Context) -> str:
     """The files of the parts this service lacks, one pattern a line (for `_exclude`)."""
-    answers = _answers(context)
-    return "\n".join(_stack(answers).excluded(answers))
+    given = _answers(context)
+    return "\n".join(_stack(given).excluded(given))
 
 
 @pass_context
 def service_features(context: Context) -> list[str]:
     """The service's feature modules, in the order they start."""
-    answers = _answers(context)
-    features: list[str] = _stack(answers).features(answers)
+    given = _answers(context)
+    features: list[str] = _stack(given).features(given)
     return features
 
 
 @pass_context
 def settings_modules(context: Context) -> list[str]:
     """The feature modules whose settings the service's `Settings` class inherits."""
-    answers = _answers(context)
-    modules: list[str] = _stack(answers).settings_modules(answers)
+    given = _answers(context)
+    modules: list[str] = _stack(given).settings_modules(given)
     return modules
 
 
 @pass_context
 def dependencies(context: Context, group: str = "") -> list[str]:
     """The service's dependencies (`group="dev"`: its development ones), sorted."""
-    answers = _answers(context)
-    stack = _stack(answers)
+    given = _answers(context)
+    stack = _stack(given)
     found: list[str] = (
-        stack.dev_dependencies(answers) if group == "dev" else stack.dependencies(answers)
+        stack.dev_dependencies(given) if group == "dev" else stack.dependencies(given)
     )
     return found
 
@@ -147,7 +146,7 @@ class GroundworkExtension(Extension):
             "recommended": recommended,
             "refusal": refusal,
             "adr": adr_markdown,
-            "slugify": decisions.slugify,
+            "slugify": answers.slugify,
             "secret": secret,
             "excluded_paths": excluded_paths,
             "service_features": service_features,

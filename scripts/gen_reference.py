@@ -3,25 +3,22 @@
     uv run python -m scripts.gen_reference            # rewrite docs/reference/
     uv run python -m scripts.gen_reference --check    # exit 1 if docs/reference/ is stale
 
-The pages are read from what Copier and the tests read: the questions of `copier.yml`, the
-rules of `hooks/decisions.py` (recommendations from the source of `recommend()`, refusals from
-`problems()`, the matrix from `combinations()`) and the decision records of `hooks/adr.py`, the
-same text the generated service's ADRs are written from. Only the example answers that show each
-validator's messages are written here by hand, and each is checked to be refused. The output is
-deterministic: no dates, no absolute paths, nothing unordered.
+The pages are read from what Copier and the tests read: the questions of `copier.yml` and the
+decisions of `hooks/decisions/`, one module each: its rules (the same data `recommend()` and
+`reasons()` read), its refusals through `problems()`, and its record, the same text the generated
+service's ADRs are written from; the matrix comes from `hooks/matrix.py`. Only the example answers
+that show each validator's messages are written here by hand, and each is checked to be refused.
+The output is deterministic: no dates, no absolute paths, nothing unordered.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import dataclasses
-import inspect
 import itertools
 import json
 import re
 import sys
-import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +30,28 @@ import jinja2.meta
 import yaml
 from jinja2 import nodes
 
-from hooks import adr, decisions
+from hooks import matrix, records
+from hooks.answers import (
+    EMAIL_PATTERN,
+    LATENCY_MAX_MS,
+    LATENCY_MIN_MS,
+    PACKAGE_PATTERN,
+    SHADOWED_NAMES,
+    SLUG_MAX_LENGTH,
+    SLUG_PATTERN,
+    slugify,
+)
+from hooks.answers import problems as answer_problems
+from hooks.decisions import (
+    DECISIONS,
+    problems,
+    reasons,
+    recommend,
+    recommend_settings,
+    recommendation_rules,
+)
+from hooks.decisions.cache import TTL_MAX_SECONDS
+from hooks.model import Context, Problem, Rule, show_value
 
 REPO = Path(__file__).resolve().parent.parent
 COPIER_YML = REPO / "copier.yml"
@@ -78,16 +96,8 @@ class Question:
         return [value for _, value in self.choices]
 
 
-@dataclass(frozen=True)
-class Rule:
-    """How the decision model recommends one value: an expression from `recommend*()`."""
-
-    name: str
-    function: str
-    expression: str
-    constant: bool
-    helpers: tuple[Callable[..., Any], ...]
-    tables: tuple[tuple[str, Mapping[Any, Any]], ...]
+# A decision's or a setting's rules, in the order they are tried.
+Rules = tuple[Rule[Any], ...]
 
 
 @dataclass(frozen=True)
@@ -254,11 +264,11 @@ def evaluate(
     asked: dict[str, bool] = {}
 
     def recommended(name: str) -> Any:
-        context = decisions.Context.from_answers(answers)
-        return {**decisions.recommend(context), **decisions.recommend_settings(context)}[name]
+        context = Context.from_answers(answers)
+        return {**recommend(context), **recommend_settings(context)}[name]
 
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    environment.globals.update(recommended=recommended, slugify=decisions.slugify)
+    environment.globals.update(recommended=recommended, slugify=slugify)
     for question in questions:
         when = question.when
         if when is None:
@@ -275,67 +285,19 @@ def evaluate(
 # ── Reading the decision model ───────────────────────────────────────────────
 
 
-def recommendation_rules() -> dict[str, Rule]:
-    """Each recommended value's expression, read from the source of `recommend*()`."""
-    rules: dict[str, Rule] = {}
-    for function in (decisions.recommend, decisions.recommend_settings):
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-        returned = [
-            node.value
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Return) and isinstance(node.value, ast.Dict)
-        ]
-        if len(returned) != 1:
-            raise GenerationError(f"{function.__name__}() must return one dict literal")
-        for key, value in zip(returned[0].keys, returned[0].values, strict=True):
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                raise GenerationError(f"{function.__name__}(): keys must be string literals")
-            rules[key.value] = _rule(key.value, function.__name__, value)
-    return rules
-
-
-def _rule(name: str, function: str, expression: ast.expr) -> Rule:
-    helpers: list[Callable[..., Any]] = []
-    tables: list[tuple[str, Mapping[Any, Any]]] = []
-    for node in ast.walk(expression):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            helper = getattr(decisions, node.func.id, None)
-            if inspect.isfunction(helper) and helper not in helpers:
-                helpers.append(helper)
-        elif isinstance(node, ast.Name):
-            table = getattr(decisions, node.id, None)
-            if isinstance(table, dict) and node.id not in dict(tables):
-                tables.append((node.id, table))
-    return Rule(
-        name=name,
-        function=function,
-        expression=ast.unparse(expression),
-        constant=isinstance(expression, ast.Constant),
-        helpers=tuple(helpers),
-        tables=tuple(tables),
-    )
-
-
 def thresholds() -> dict[str, set[int]]:
-    """Integer thresholds the model compares a context answer with (`context.x < 100`)."""
+    """The numbers the rules compare a context answer with, as each rule declares them."""
     found: dict[str, set[int]] = {}
-    for node in ast.walk(ast.parse(inspect.getsource(decisions))):
-        if (
-            isinstance(node, ast.Compare)
-            and isinstance(node.left, ast.Attribute)
-            and isinstance(node.left.value, ast.Name)
-            and node.left.value.id == "context"
-            and len(node.comparators) == 1
-            and isinstance(node.comparators[0], ast.Constant)
-            and type(node.comparators[0].value) is int
-        ):
-            found.setdefault(node.left.attr, set()).add(node.comparators[0].value)
+    for rules in recommendation_rules().values():
+        for rule in rules:
+            for field, limit in rule.thresholds.items():
+                found.setdefault(field, set()).add(limit)
     return found
 
 
 def context_variants(questions: Sequence[Question], defaults: Mapping[str, Any]) -> list[Variant]:
     """Each context answer changed on its own: every other choice, and both sides of thresholds."""
-    context_fields = {field.name for field in dataclasses.fields(decisions.Context)}
+    context_fields = {field.name for field in dataclasses.fields(Context)}
     limits = thresholds()
     variants: list[Variant] = []
     for question in questions:
@@ -366,9 +328,9 @@ def outcomes(
     """The recommendation (and its reason) at the defaults, then for each variant that changes it."""
 
     def outcome(answers: Mapping[str, Any]) -> tuple[Any, str | None]:
-        context = decisions.Context.from_answers(answers)
-        values = {**decisions.recommend(context), **decisions.recommend_settings(context)}
-        return values[name], decisions.reasons(context).get(name)
+        context = Context.from_answers(answers)
+        values = {**recommend(context), **recommend_settings(context)}
+        return values[name], reasons(context).get(name)
 
     baseline = outcome(defaults)
     rows: list[tuple[Variant | None, Any, str | None]] = [(None, *baseline)]
@@ -381,41 +343,68 @@ def outcomes(
     return rows
 
 
+def context_grid(
+    questions: Sequence[Question], defaults: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Every combination of the context answers `context_variants()` tries, the defaults first."""
+    variants = context_variants(questions, defaults)
+    fields = [field.name for field in dataclasses.fields(Context)]
+    axes = [
+        [defaults[field], *(v.value for v in variants if v.question == field)] for field in fields
+    ]
+    return [dict(zip(fields, point, strict=True)) for point in itertools.product(*axes)]
+
+
 def dependencies(
     questions: Sequence[Question], defaults: Mapping[str, Any], names: Iterable[str]
 ) -> dict[str, tuple[list[str], list[str]]]:
     """For each recommended name: the context answers its value depends on, and those only its
-    reason depends on, over every combination of the values `context_variants()` tries.
+    reason depends on, over the whole `context_grid()`.
     """
-    variants = context_variants(questions, defaults)
-    fields = [field.name for field in dataclasses.fields(decisions.Context)]
-    axes = {
-        field: [defaults[field], *(v.value for v in variants if v.question == field)]
-        for field in fields
-    }
-    results: dict[tuple[int, ...], tuple[dict[str, str], dict[str, str]]] = {}
-    for point in itertools.product(*(range(len(axes[field])) for field in fields)):
-        answers = {field: axes[field][index] for field, index in zip(fields, point, strict=True)}
-        context = decisions.Context.from_answers(answers)
-        recommended = {**decisions.recommend(context), **decisions.recommend_settings(context)}
-        results[point] = (
-            {key: show(value) for key, value in recommended.items()},
-            decisions.reasons(context),
-        )
+    fields = [field.name for field in dataclasses.fields(Context)]
+    results: list[tuple[tuple[str, ...], dict[str, str], dict[str, str]]] = []
+    for answers in context_grid(questions, defaults):
+        context = Context.from_answers(answers)
+        recommended = {**recommend(context), **recommend_settings(context)}
+        point = tuple(show(answers[field]) for field in fields)
+        shown = {key: show(value) for key, value in recommended.items()}
+        results.append((point, shown, reasons(context)))
     found: dict[str, tuple[list[str], list[str]]] = {}
     for name in names:
         on_value: list[str] = []
         on_reason: list[str] = []
         for position, field in enumerate(fields):
-            groups: dict[tuple[int, ...], set[tuple[str, str | None]]] = {}
-            for point, (shown, reasons) in results.items():
+            groups: dict[tuple[str, ...], set[tuple[str, str | None]]] = {}
+            for point, shown, why in results:
                 rest = point[:position] + point[position + 1 :]
-                groups.setdefault(rest, set()).add((shown[name], reasons.get(name)))
+                groups.setdefault(rest, set()).add((shown[name], why.get(name)))
             if any(len({value for value, _ in group}) > 1 for group in groups.values()):
                 on_value.append(field)
             elif any(len(group) > 1 for group in groups.values()):
                 on_reason.append(field)
         found[name] = (on_value, on_reason)
+    return found
+
+
+def rule_examples(
+    questions: Sequence[Question], defaults: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Each rule's reason where it first decides in the `context_grid()`, by decision or setting.
+
+    A rule that decides nowhere is an error: no context reaches it, or a threshold it compares
+    with is not declared, so the grid never crosses it.
+    """
+    grid = [Context.from_answers(answers) for answers in context_grid(questions, defaults)]
+    found: dict[str, list[str]] = {}
+    for name, rules in recommendation_rules().items():
+        examples: dict[int, str] = {}
+        for context in grid:
+            index = next(index for index, rule in enumerate(rules) if rule.holds(context))
+            examples.setdefault(index, rules[index].reason_for(context))
+        if len(examples) < len(rules):
+            unreached = [str(index + 1) for index in range(len(rules)) if index not in examples]
+            raise GenerationError(f"{name}: rule {', '.join(unreached)} never decides")
+        found[name] = [examples[index] for index in range(len(rules))]
     return found
 
 
@@ -426,45 +415,45 @@ def refusal_examples() -> dict[str, list[Any]]:
         "project_slug": [
             "Billing_Service",
             "billing--service",
-            "a" * (decisions.SLUG_MAX_LENGTH + 1),
+            "a" * (SLUG_MAX_LENGTH + 1),
         ],
         "package_name": ["Billing", "class", "json", "fastapi"],
         "author_email": ["backend team"],
-        "latency_p99_ms": [decisions.LATENCY_MIN_MS - 1, decisions.LATENCY_MAX_MS + 1],
-        "cache_ttl_seconds": [0, decisions.TTL_MAX_SECONDS + 1],
+        "latency_p99_ms": [LATENCY_MIN_MS - 1, LATENCY_MAX_MS + 1],
+        "cache_ttl_seconds": [0, TTL_MAX_SECONDS + 1],
     }
 
 
 def validator_rules() -> dict[str, list[str]]:
     """The rules behind each identity and context validator, from the model's constants."""
-    shadowed = ", ".join(_code(name) for name in sorted(decisions.SHADOWED_NAMES))
+    shadowed = ", ".join(_code(name) for name in sorted(SHADOWED_NAMES))
     return {
         "project_name": ["not blank", "a single line"],
         "project_slug": [
-            f"matches {_code(decisions.SLUG_PATTERN.pattern)}",
-            f"at most {decisions.SLUG_MAX_LENGTH} characters",
+            f"matches {_code(SLUG_PATTERN.pattern)}",
+            f"at most {SLUG_MAX_LENGTH} characters",
         ],
         "package_name": [
-            f"matches {_code(decisions.PACKAGE_PATTERN.pattern)}",
+            f"matches {_code(PACKAGE_PATTERN.pattern)}",
             "not a Python keyword",
             "not the name of a standard-library module",
             f"not a dependency or top-level folder of the generated service: {shadowed}",
         ],
-        "author_email": [f"matches {_code(decisions.EMAIL_PATTERN.pattern)}"],
-        "latency_p99_ms": [
-            f"a whole number from {decisions.LATENCY_MIN_MS} to {decisions.LATENCY_MAX_MS:,}"
-        ],
-        "cache_ttl_seconds": [f"a whole number from 1 to {decisions.TTL_MAX_SECONDS:,}"],
+        "author_email": [f"matches {_code(EMAIL_PATTERN.pattern)}"],
+        "latency_p99_ms": [f"a whole number from {LATENCY_MIN_MS} to {LATENCY_MAX_MS:,}"],
+        "cache_ttl_seconds": [f"a whole number from 1 to {TTL_MAX_SECONDS:,}"],
     }
 
 
 def _messages(field: str, answers: Mapping[str, Any]) -> list[str]:
-    return [problem.message for problem in decisions.problems(answers) if problem.field == field]
+    return [problem.message for problem in problems(answers) if problem.field == field]
 
 
-def cross_refusals(name: str, questions: Sequence[Question]) -> list[tuple[str, Any, Any, str]]:
-    """(other question, its answer, this answer, message) for every refused pair of answers."""
-    found: list[tuple[str, Any, Any, str]] = []
+def cross_refusals(
+    name: str, questions: Sequence[Question]
+) -> list[tuple[str, Any, Any, dict[str, Any]]]:
+    """(other question, its answer, this answer, both answers) for every refused pair."""
+    found: list[tuple[str, Any, Any, dict[str, Any]]] = []
     this = next(question for question in questions if question.name == name)
     for value in this.values:
         if _messages(name, {name: value}):
@@ -474,27 +463,45 @@ def cross_refusals(name: str, questions: Sequence[Question]) -> list[tuple[str, 
                 continue
             for other_value in other.values:
                 answer = [other_value] if other.multiselect else other_value
-                for message in _messages(name, {other.name: answer, name: value}):
-                    found.append((other.name, other_value, value, message))
+                answers = {other.name: answer, name: value}
+                if _messages(name, answers):
+                    found.append((other.name, other_value, value, answers))
     return found
+
+
+def _refused_by(field: str, answer_sets: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The modules whose checks refuse the answer to `field` in these sets of answers."""
+    checks = [("hooks/answers.py", answer_problems)]
+    checks += [(decision_file(name), decision.problems) for name, decision in DECISIONS.items()]
+    return [
+        path
+        for path, check in checks
+        if any(problem.field == field for answers in answer_sets for problem in check(answers))
+    ]
+
+
+def decision_file(name: str) -> str:
+    """The module of a decision, or of the decision that brings a setting."""
+    return f"hooks/decisions/{name}.py"
 
 
 def adr_file(decision: str) -> str:
     """The path of the decision's record in a generated service."""
-    number = adr.ADR_ORDER.index(decision) + 1
+    number = records.number(decision)
     matches = sorted(ADR_TEMPLATES.glob(f"{number:04d}-*.md.jinja"))
     if len(matches) != 1:
         raise GenerationError(f"expected one template/shared/adr/{number:04d}-*.md.jinja")
     return f"docs/adr/{matches[0].name.removesuffix('.jinja')}"
 
 
-def _check_sources(questions: Sequence[Question], rules: Mapping[str, Rule]) -> None:
+def _check_sources(questions: Sequence[Question], rules: Mapping[str, Rules]) -> None:
     names = [question.name for question in questions]
-    for decision in decisions.DECISIONS:
+    for decision in DECISIONS:
         if decision not in names:
             raise GenerationError(f"decision {decision!r} has no question in copier.yml")
-        if decision not in adr.RECORDS or decision not in adr.ADR_ORDER:
-            raise GenerationError(f"decision {decision!r} has no record in hooks/adr.py")
+        if not (REPO / decision_file(decision)).is_file():
+            raise GenerationError(f"decision {decision!r} is not defined in its own module")
+        adr_file(decision)
     for question in questions:
         recommended = _single_call(question.default, "recommended")
         if recommended is not None and recommended not in rules:
@@ -508,7 +515,7 @@ def show(value: Any) -> str:
     """An answer as the answers file writes it."""
     if isinstance(value, list | tuple):
         return "[" + ", ".join(show(item) for item in value) + "]"
-    return decisions.show_value(value)
+    return show_value(value)
 
 
 def _code(text: str) -> str:
@@ -534,18 +541,6 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return [*lines, ""]
 
 
-def _docstring(function: Callable[..., Any]) -> str:
-    return " ".join((inspect.getdoc(function) or "").split())
-
-
-def _source_block(function: Callable[..., Any]) -> list[str]:
-    source = textwrap.dedent(inspect.getsource(function)).rstrip("\n")
-    title = f"Source of `{function.__name__}` in `hooks/decisions.py`"
-    lines = [f'??? note "{title}"', "", "    ```python"]
-    lines += [f"    {line}".rstrip() for line in source.splitlines()]
-    return [*lines, "    ```", ""]
-
-
 def _question_link(page: str) -> Callable[[str], str]:
     def link(name: str) -> str:
         return f"[{_code(name)}]({page}#{name})"
@@ -553,19 +548,31 @@ def _question_link(page: str) -> Callable[[str], str]:
     return link
 
 
-def _rule_text(rule: Rule) -> str:
-    """One paragraph: the expression, its tables and the docstrings of the helpers it calls."""
-    if rule.constant:
-        return f"always {_code(show(ast.literal_eval(rule.expression)))}."
-    parts = [f"{_code(rule.expression)} in `{rule.function}()`."]
-    for table_name, table in rule.tables:
-        pairs = ", ".join(
-            f"{_code(show(key))} → {_code(show(value))}" for key, value in table.items()
+def _rule_text(rules: Rules) -> str:
+    """The rules in one sentence, in the order they are tried."""
+    if len({show(rule.value) for rule in rules}) == 1:
+        return f"always {_code(show(rules[0].value))}."
+    chosen = [f"{_code(show(rule.value))} when {rule.when}" for rule in rules[:-1]]
+    return "; else ".join(chosen) + f"; otherwise {_code(show(rules[-1].value))}."
+
+
+def _rules_lines(rules: Rules, examples: Sequence[str]) -> list[str]:
+    """The rules as a table, in order: when each holds, its value and the reason it gives."""
+    if len(rules) == 1:
+        return [f"Rule: {_rule_text(rules)}", ""]
+    rows = [
+        (
+            str(index),
+            rule.when,
+            _code(show(rule.value)),
+            example if isinstance(rule.reason, str) else f"For example: {example}",
         )
-        parts.append(f"{_code(table_name)}: {pairs}.")
-    for helper in rule.helpers:
-        parts.append(f"{_code(helper.__name__)}: *{_docstring(helper)}*")
-    return " ".join(parts)
+        for index, (rule, example) in enumerate(zip(rules, examples, strict=True), start=1)
+    ]
+    intro = "Rules, tried in order; the first that holds gives the value and the reason"
+    if len({show(rule.value) for rule in rules}) == 1:
+        intro = f"Rule: {_rule_text(rules)[:-1]}; the first rule that holds gives the reason"
+    return [intro + ":", "", *_table(("Rule", "When", "Recommended", "Reason"), rows)]
 
 
 def _variant_label(variant: Variant | None, link: Callable[[str], str]) -> str:
@@ -577,7 +584,7 @@ def _variant_label(variant: Variant | None, link: Callable[[str], str]) -> str:
 # ── The pages ────────────────────────────────────────────────────────────────
 
 
-def questionnaire_page(questions: Sequence[Question], rules: Mapping[str, Rule]) -> str:
+def questionnaire_page(questions: Sequence[Question], rules: Mapping[str, Rules]) -> str:
     """docs/reference/questionnaire.md: every question of copier.yml, in order."""
     defaults, asked = evaluate(questions)
     feeds = dependencies(questions, defaults, rules)
@@ -637,7 +644,7 @@ def _question_section(
     order: Sequence[str],
     defaults: Mapping[str, Any],
     asked: Mapping[str, bool],
-    rules: Mapping[str, Rule],
+    rules: Mapping[str, Rules],
     feeds: Mapping[str, tuple[list[str], list[str]]],
 ) -> list[str]:
     here = _question_link("")
@@ -671,35 +678,34 @@ def _question_section(
 def _feeds(name: str, feeds: Mapping[str, tuple[list[str], list[str]]]) -> str:
     """Which recommendations (or only their reasons) depend on this context answer."""
     values = [decision for decision, (fields, _) in feeds.items() if name in fields]
-    reasons = [decision for decision, (_, fields) in feeds.items() if name in fields]
+    explained = [decision for decision, (_, fields) in feeds.items() if name in fields]
     parts = []
     if values:
         parts.append("the recommendation of " + ", ".join(map(_guide_link, values)))
-    if reasons:
-        parts.append("the reason given for " + ", ".join(map(_guide_link, reasons)))
+    if explained:
+        parts.append("the reason given for " + ", ".join(map(_guide_link, explained)))
     return "; ".join(parts)
 
 
 def _guide_link(name: str) -> str:
     section = name
-    if name not in adr.RECORDS:
+    if name not in DECISIONS:
         section = _owning_decision(next(q for q in load_questions() if q.name == name))
     return f"[{_code(name)}]({DECISIONS_PAGE}#{section})"
 
 
-def _default_text(question: Question, order: Sequence[str], rules: Mapping[str, Rule]) -> str:
+def _default_text(question: Question, order: Sequence[str], rules: Mapping[str, Rules]) -> str:
     default = question.default
     if not _is_template(default):
         return f"{_code(show(default))}, a fixed value."
     recommended = _single_call(default, "recommended")
     if recommended is not None:
-        rule = rules[recommended]
-        section = recommended if recommended in adr.RECORDS else _owning_decision(question)
+        section = recommended if recommended in DECISIONS else _owning_decision(question)
         guide = f"[decision guide]({DECISIONS_PAGE}#{section})"
-        more = "The reason it gives" if rule.constant else "How it changes with the context"
+        more = "The reason it gives" if len(rules[recommended]) == 1 else "Its rules and reasons"
         return (
-            f"recommended by the decision model in `hooks/decisions.py`, through "
-            f"{_code(str(default))}: {_rule_text(rule)} {more}: the {guide}."
+            f"recommended by the rules in `{decision_file(section)}`, through "
+            f"{_code(str(default))}: {_rule_text(rules[recommended])} {more}: the {guide}."
         )
     inputs = ", ".join(_question_link("")(name) for name in _inputs(str(default), order))
     return f"derived from {inputs}: {_code(str(default))}."
@@ -710,7 +716,7 @@ def _owning_decision(question: Question) -> str:
     names = set()
     if question.when is not None:
         names = jinja2.meta.find_undeclared_variables(_JINJA.parse(question.when))
-    owners = [decision for decision in adr.ADR_ORDER if decision in names]
+    owners = [decision for decision in DECISIONS if decision in names]
     if len(owners) != 1:
         raise GenerationError(f"{question.name}: a setting must be asked only with one decision")
     return owners[0]
@@ -725,37 +731,36 @@ def _validator_lines(question: Question, questions: Sequence[Question]) -> list[
         return ["Validation: none; any text is accepted.", ""]
     if field != name:
         return [f"Validation: {_code(str(question.validator))}.", ""]
+    refused: list[tuple[str, dict[str, Any]]] = []
+    for example in refusal_examples().get(name, []):
+        if not _messages(name, {name: example}):
+            raise GenerationError(f"{name}: the example {example!r} is no longer refused")
+        refused.append((_literal(example), {name: example}))
+    for other, other_value, value, answers in cross_refusals(name, questions):
+        other_answer = f"{_question_link('')(other)} = {_code(show(other_value))}"
+        refused.append((f"{_code(show(value))} with {other_answer}", answers))
+    if name in DECISIONS:
+        decision = DECISIONS[name]
+        refused += [
+            (f"{_code(show(option.value))} (not offered)", {name: option.value})
+            for option in decision.record.options
+            if option.value not in decision.values
+        ]
+    modules = " and ".join(f"`{path}`" for path in _refused_by(name, [a for _, a in refused]))
     lines = [
         (
-            f"Validation: {_code(str(question.validator))}, the messages of `problems()` in "
-            "`hooks/decisions.py` for this question."
+            f"Validation: {_code(str(question.validator))}, the messages `problems()` gives for "
+            f"this question, from {modules or 'no module yet: nothing is refused'}."
         ),
         "",
     ]
     rules = validator_rules().get(name, [])
     if rules:
         lines += ["Accepted: " + "; ".join(rules) + ".", ""]
-    rows = []
-    for example in refusal_examples().get(name, []):
-        messages = _messages(name, {name: example})
-        if not messages:
-            raise GenerationError(f"{name}: the example {example!r} is no longer refused")
-        rows += [(_literal(example), message) for message in messages]
-    pairs = cross_refusals(name, questions)
-    for other, other_value, value, message in pairs:
-        other_answer = f"{_question_link('')(other)} = {_code(show(other_value))}"
-        rows.append((f"{_code(show(value))} with {other_answer}", message))
-    if name in decisions.DECISIONS:
-        offered = decisions.DECISIONS[name]
-        for option in adr.RECORDS[name].options:
-            if option.value not in offered:
-                rows += [
-                    (f"{_code(show(option.value))} (not offered)", message)
-                    for message in _messages(name, {name: option.value})
-                ]
+    rows = [(label, message) for label, answers in refused for message in _messages(name, answers)]
     if rows:
         lines += _table(("Refused answer", "Message"), rows)
-    if name in decisions.DECISIONS:
+    if name in DECISIONS:
         lines += [
             (
                 "A value outside the choices is refused by Copier itself (`Invalid choice`) before "
@@ -766,17 +771,18 @@ def _validator_lines(question: Question, questions: Sequence[Question]) -> list[
     return lines
 
 
-def decisions_page(questions: Sequence[Question], rules: Mapping[str, Rule]) -> str:
-    """docs/reference/decisions.md: the guide to each decision, from hooks/adr.py."""
+def decisions_page(questions: Sequence[Question], rules: Mapping[str, Rules]) -> str:
+    """docs/reference/decisions.md: the guide to each decision, from its module."""
     defaults, _ = evaluate(questions)
     variants = context_variants(questions, defaults)
     feeds = dependencies(questions, defaults, rules)
+    examples = rule_examples(questions, defaults)
     link = _question_link(QUESTIONNAIRE_PAGE)
     settings = [
         question
         for question in questions
         if (name := _single_call(question.default, "recommended")) is not None
-        and name not in adr.RECORDS
+        and name not in DECISIONS
     ]
     lines = [
         "# Decision guide",
@@ -784,10 +790,10 @@ def decisions_page(questions: Sequence[Question], rules: Mapping[str, Rule]) -> 
         (
             "Every decision the questionnaire asks for, with the options an architect weighs, how "
             "Groundwork recommends a default, and what each offered value means in the generated "
-            "service. The options, pros, cons and consequences are the text of `RECORDS` in "
-            "`hooks/adr.py`, the same text each generated service's Architecture Decision Records "
-            "(`docs/adr/`) are written from; the rules are read from `recommend()` and `reasons()` "
-            "in `hooks/decisions.py`."
+            "service. Each decision is one module of `hooks/decisions/`: its rules are the data "
+            "`recommend()` and `reasons()` read, and its options, pros, cons and consequences are "
+            "the text of its record, from which each generated service's Architecture Decision "
+            "Records (`docs/adr/`) are written."
         ),
         "",
         (
@@ -798,18 +804,18 @@ def decisions_page(questions: Sequence[Question], rules: Mapping[str, Rule]) -> 
     ]
     summary = [
         (
-            f"[{adr.RECORDS[decision].title}](#{decision})",
-            link(decision),
-            ", ".join(_code(show(value)) for value in decisions.DECISIONS[decision]),
-            _code(show(defaults[decision])),
+            f"[{decision.record.title}](#{name})",
+            link(name),
+            ", ".join(_code(show(value)) for value in decision.values),
+            _code(show(defaults[name])),
         )
-        for decision in adr.ADR_ORDER
+        for name, decision in DECISIONS.items()
     ]
     lines += _table(("Decision", "Question", "Offered", "At the defaults"), summary)
-    for decision in adr.ADR_ORDER:
+    for decision in DECISIONS:
         own_settings = [setting for setting in settings if _owning_decision(setting) == decision]
         lines += _decision_section(
-            decision, questions, rules, defaults, variants, feeds[decision], own_settings
+            decision, questions, defaults, variants, feeds[decision], own_settings, examples
         )
     return HEADER + "\n".join(lines).rstrip("\n") + "\n"
 
@@ -817,14 +823,15 @@ def decisions_page(questions: Sequence[Question], rules: Mapping[str, Rule]) -> 
 def _decision_section(
     decision: str,
     questions: Sequence[Question],
-    rules: Mapping[str, Rule],
     defaults: Mapping[str, Any],
     variants: Sequence[Variant],
     depends: tuple[list[str], list[str]],
     settings: Sequence[Question],
+    examples: Mapping[str, Sequence[str]],
 ) -> list[str]:
-    record = adr.RECORDS[decision]
-    offered = decisions.DECISIONS[decision]
+    record = DECISIONS[decision].record
+    offered = DECISIONS[decision].values
+    rules = recommendation_rules()
     link = _question_link(QUESTIONNAIRE_PAGE)
 
     def names(fields: Iterable[str]) -> str:
@@ -834,6 +841,7 @@ def _decision_section(
         f"## {record.title} {{#{decision}}}",
         "",
         f"- **Question:** {link(decision)}",
+        f"- **Defined in:** `{decision_file(decision)}`",
         "- **Offered:** " + ", ".join(_code(show(value)) for value in offered),
         f"- **Context the recommendation depends on:** {names(depends[0])}",
         f"- **Context only its reason depends on:** {names(depends[1])}",
@@ -842,20 +850,12 @@ def _decision_section(
         "",
         "### How the default is recommended",
         "",
-        f"Rule: {_rule_text(rules[decision])}",
-        "",
     ]
+    lines += _rules_lines(rules[decision], examples[decision])
     lines += _outcome_table(decision, defaults, variants, with_reason=True)
-    for helper in rules[decision].helpers:
-        lines += _source_block(helper)
     for setting in settings:
-        lines += [
-            (
-                f"Setting asked with this decision, {link(setting.name)}: "
-                f"{_rule_text(rules[setting.name])}"
-            ),
-            "",
-        ]
+        lines += [f"Setting asked with this decision: {link(setting.name)}.", ""]
+        lines += _rules_lines(rules[setting.name], examples[setting.name])
         lines += _outcome_table(setting.name, defaults, variants, with_reason=False)
     lines += ["### Options", ""]
     for option in record.options:
@@ -875,7 +875,7 @@ def _decision_section(
     for value in offered:
         context = contexts[value]
         answers, _ = evaluate(questions, {**context, decision: value})
-        if decisions.problems(answers):
+        if problems(answers):
             raise GenerationError(f"{decision}={value!r} is refused at the other defaults")
         if len(offered) > 1:
             given = "".join(
@@ -893,10 +893,10 @@ def _consistent_context(questions: Sequence[Question], decision: str, value: Any
     `combinations()` with this value, the context the render matrix completes it with.
     """
     defaults, _ = evaluate(questions, {decision: value})
-    if not decisions.problems(defaults):
+    if not problems(defaults):
         return {}
-    fields = [field.name for field in dataclasses.fields(decisions.Context)]
-    for answers in decisions.combinations():
+    fields = [field.name for field in dataclasses.fields(Context)]
+    for answers in matrix.combinations():
         if answers[decision] == value:
             return {name: answers[name] for name in fields if answers[name] != defaults[name]}
     raise GenerationError(f"{decision}={value!r} is in no accepted combination")
@@ -924,29 +924,39 @@ def _outcome_table(
 
 
 def matrix_page() -> str:
-    """docs/reference/matrix.md: the render matrix and the refusals the tests check."""
-    accepted = list(decisions.combinations())
-    refused = list(decisions.refused_combinations())
-    names = list(decisions.DECISIONS)
+    """docs/reference/matrix.md: the combinations the tests render, and the refusals they check."""
+    accepted = list(matrix.combinations())
+    rendered = matrix.pairwise_cover(accepted)
+    pairs = set().union(*map(matrix.value_pairs, accepted))
+    refused = list(matrix.refused_combinations())
+    names = list(DECISIONS)
     lines = [
         "# Render matrix",
         "",
         (
-            f"`combinations()` in `hooks/decisions.py` yields {len(accepted)} combinations of "
+            f"`combinations()` in `hooks/matrix.py` yields the {len(accepted)} combinations of "
             "decision values the model accepts, each completed with the questionnaire's default "
-            "context and the tenancy need its tenancy mode answers. "
-            "`tests/test_render_matrix.py` renders every one; `refused_combinations()` yields the "
-            f"{len(refused)} the model refuses, each with the first problem Copier reports, and "
-            "`tests/test_refusals.py` renders one of each distinct message through Copier. "
-            "Both follow `DECISIONS`, so a new value enters the tests without editing them."
+            "context and the tenancy need its tenancy mode answers; between them they hold "
+            f"{len(pairs)} pairs of values of two decisions. Rendering all of them would grow with "
+            "the product of the decisions' values, so `pairwise_cover()` picks the "
+            f"{len(rendered)} below, which hold every one of those pairs, and "
+            "`tests/test_render_matrix.py` renders each (and one more with the context at its "
+            "extremes), lints, installs and type-checks it."
         ),
         "",
-        "## Accepted",
+        (
+            f"`refused_combinations()` yields the {len(refused)} combinations the model refuses, "
+            "each with the first problem Copier reports, and `tests/test_refusals.py` renders one "
+            "of each distinct message through Copier. Both follow `DECISIONS`, so a new value "
+            "enters the tests without editing them."
+        ),
+        "",
+        "## Rendered",
         "",
     ]
     rows = [
         [str(index), *(_code(show(answers[name])) for name in names)]
-        for index, answers in enumerate(accepted, start=1)
+        for index, answers in enumerate(rendered, start=1)
     ]
     lines += _table(["#", *(_code(name) for name in names)], rows)
     lines += _refused_section(refused, names)
@@ -954,12 +964,12 @@ def matrix_page() -> str:
 
 
 def _refused_section(
-    refused: Sequence[tuple[dict[str, Any], decisions.Problem]], names: Sequence[str]
+    refused: Sequence[tuple[dict[str, Any], Problem]], names: Sequence[str]
 ) -> list[str]:
     """One row per distinct refusal: how many refused answer sets give it, and the first of
     them, the one rendered through Copier (answers the same in every row are stated once)."""
     columns = ["tenancy_need", "expected_tenants", "compliance", *names]
-    distinct = decisions.distinct_refusals()
+    distinct = matrix.distinct_refusals()
     counts = Counter(problem for _, problem in refused)
     shown = [name for name in columns if len({show(answers[name]) for answers, _ in distinct}) > 1]
     same = [name for name in columns if name not in shown]

@@ -55,23 +55,27 @@ def run(command: Sequence[str], cwd: Path, *, timeout: float = 600) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Combination coverage of this run: what was rendered, which pairs, which samples ran."""
-    from hooks.decisions import value_pairs
+    """Combination coverage of this run: what was rendered, which pairs, refusals and samples."""
+    from hooks.matrix import value_pairs
     from tests.test_generated_service import SAMPLES
-    from tests.test_render_matrix import COMBINATIONS, TYPE_CHECKED
+    from tests.test_refusals import REFUSED
+    from tests.test_render_matrix import COMBINATIONS, COVER
 
     passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
 
     def count(test: str) -> int:
         return sum(f"{test}[" in nodeid for nodeid in passed)
 
+    rendered = count("test_combination_renders_clean_and_type_checks")
+    refusals = count("test_a_refused_combination_fails_with_its_reason_and_writes_nothing")
+    samples = count("test_generated_service_passes_its_own_tests")
     possible = set().union(*map(value_pairs, COMBINATIONS))
-    covered = set().union(*map(value_pairs, TYPE_CHECKED))
+    covered = set().union(*map(value_pairs, COVER))
     terminalreporter.write_sep("-", "combination coverage")
     terminalreporter.write_line(
-        f"rendered, linted and checked: {count('test_combination_renders_clean')} of "
-        f"{len(COMBINATIONS)} valid combinations (+ context extremes); installed and "
-        f"type-checked: {count('test_combination_installs_and_type_checks')}, covering "
-        f"{len(covered)} of {len(possible)} value pairs; heavy samples run: "
-        f"{count('test_generated_service_passes_its_own_tests')} of {len(SAMPLES)}"
+        f"rendered, linted, installed and type-checked: {rendered} of {len(COVER) + 1} (a "
+        f"pairwise cover of the {len(COMBINATIONS)} valid combinations, holding {len(covered)} "
+        f"of their {len(possible)} value pairs, + context extremes); refusals reported by "
+        f"Copier: {refusals} of {len(REFUSED)} distinct; heavy samples run: {samples} of "
+        f"{len(SAMPLES)}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import re
 from dataclasses import asdict
@@ -9,17 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from hooks import adr, decisions
+from hooks import matrix, records
+from hooks.answers import slugify
 from hooks.decisions import (
     DECISIONS,
-    Context,
-    Problem,
     problems,
+    reasons,
     recommend,
     recommend_settings,
+    recommendation_rules,
 )
+from hooks.decisions.tenancy import NEED_FOR_TENANCY
+from hooks.model import Context, Problem, always, deciding, show_value
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,6 +49,26 @@ def test_context_from_answers_normalises_copier_values() -> None:
     context = Context.from_answers({"latency_p99_ms": "80", "compliance": ["retention"]})
     assert context.latency_p99_ms == 80
     assert context.compliance == ("retention",)
+
+
+# ── One module per decision ──────────────────────────────────────────────────
+
+
+def test_each_decision_is_defined_in_the_module_named_after_it() -> None:
+    for name, decision in DECISIONS.items():
+        assert importlib.import_module(f"hooks.decisions.{name}").DECISION is decision
+        assert decision.name == name
+
+
+def test_the_decisions_are_listed_in_questionnaire_order() -> None:
+    questions = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+    assert [name for name in questions if name in DECISIONS] == list(DECISIONS)
+
+
+def test_each_list_of_rules_ends_with_the_only_one_that_always_holds() -> None:
+    """Every context gets a recommendation, and no rule hides behind one that always holds."""
+    for name, rules in recommendation_rules().items():
+        assert [rule.holds is always for rule in rules] == [False] * (len(rules) - 1) + [True], name
 
 
 # ── Recommendations ──────────────────────────────────────────────────────────
@@ -153,20 +178,20 @@ def test_tenancy_gives_the_isolation_asked_within_the_tenant_count_and_contracts
     ],
 )
 def test_the_tenancy_reason_names_the_factors_behind_it(context: Context, says: list[str]) -> None:
-    reason = decisions.reasons(context)["tenancy"]
+    reason = reasons(context)["tenancy"]
     for words in says:
         assert words in reason
     assert reason.count(". ") <= 1, "one or two sentences"
 
 
 def test_a_prototype_database_per_tenant_does_not_warn_of_the_connection_budget() -> None:
-    assert "connection" not in decisions.reasons(Context(tenancy_need="multi_database"))["tenancy"]
+    assert "connection" not in reasons(Context(tenancy_need="multi_database"))["tenancy"]
 
 
 @pytest.mark.parametrize("need", ["multi_shared", "multi_schema", "multi_database"])
 def test_auth_says_the_user_names_the_tenant_for_every_multi_tenant_need(need: str) -> None:
-    assert "names the tenant" in decisions.reasons(Context(tenancy_need=need))["auth"]  # type: ignore[arg-type]
-    assert "names the tenant" not in decisions.reasons(Context())["auth"]
+    assert "names the tenant" in reasons(Context(tenancy_need=need))["auth"]  # type: ignore[arg-type]
+    assert "names the tenant" not in reasons(Context())["auth"]
 
 
 @pytest.mark.parametrize(
@@ -237,9 +262,30 @@ def test_every_recommendation_is_implemented_and_explained() -> None:
         recommendation = recommend(context)
         assert list(recommendation) == list(DECISIONS)
         for name, value in recommendation.items():
-            assert value in DECISIONS[name], (context, name)
-        assert all(reason.endswith(".") for reason in decisions.reasons(context).values())
-        assert set(decisions.reasons(context)) == set(DECISIONS)
+            assert value in DECISIONS[name].values, (context, name)
+        assert all(reason.endswith(".") for reason in reasons(context).values())
+        assert set(reasons(context)) == set(DECISIONS)
+
+
+def test_every_rule_decides_for_some_context() -> None:
+    """A rule no context reaches would be dead code, and dead text in the decision guide."""
+    contexts = every_context()
+    for name, rules in recommendation_rules().items():
+        reached = {id(deciding(rules, context)) for context in contexts}
+        assert reached == {id(rule) for rule in rules}, name
+
+
+def test_each_threshold_a_rule_declares_is_where_the_rule_changes() -> None:
+    """The decision guide shows both sides of a declared threshold; it must be a real one."""
+    contexts = [_context_answers(context) for context in every_context()]
+    for name, rules in recommendation_rules().items():
+        for rule in rules:
+            for field, limit in rule.thresholds.items():
+                assert any(
+                    rule.holds(Context.from_answers({**answers, field: limit - 1}))
+                    != rule.holds(Context.from_answers({**answers, field: limit}))
+                    for answers in contexts
+                ), (name, rule.when)
 
 
 def _context_answers(context: Context) -> dict[str, Any]:
@@ -251,7 +297,7 @@ def test_no_recommended_value_is_ever_refused() -> None:
     for context in every_context():
         answers = _context_answers(context)
         context_problems = problems(answers)
-        full = problems({**answers, **recommend(context)})
+        full = problems({**answers, **recommend(context), **recommend_settings(context)})
         assert [problem for problem in full if problem.field in DECISIONS] == [], context
         assert full == context_problems, context
 
@@ -273,15 +319,17 @@ def test_every_context_the_questionnaire_accepts_leaves_a_tenancy_to_choose() ->
         if problems(answers):
             continue
         accepted = [
-            mode for mode in DECISIONS["tenancy"] if not problems({**answers, "tenancy": mode})
+            mode
+            for mode in DECISIONS["tenancy"].values
+            if not problems({**answers, "tenancy": mode})
         ]
         assert recommend(context)["tenancy"] in accepted, context
 
 
 def test_reasons_name_the_context_they_come_from() -> None:
-    assert "Go" in decisions.reasons(Context(team_stack="go"))["stack"]
-    assert "50 ms" in decisions.reasons(Context(latency_p99_ms=50))["cache"]
-    assert "Retention" in decisions.reasons(Context(compliance=("retention",)))["soft_delete"]
+    assert "Go" in reasons(Context(team_stack="go"))["stack"]
+    assert "50 ms" in reasons(Context(latency_p99_ms=50))["cache"]
+    assert "Retention" in reasons(Context(compliance=("retention",)))["soft_delete"]
 
 
 # ── Identity rules ───────────────────────────────────────────────────────────
@@ -344,7 +392,7 @@ def test_invalid_identity_answers_are_refused_with_a_reason(
 
 def test_only_answers_given_so_far_are_checked() -> None:
     assert problems({}) == []
-    for tenancy in DECISIONS["tenancy"]:
+    for tenancy in DECISIONS["tenancy"].values:
         assert problems({"tenancy": tenancy}) == []
     for need in ("single", "multi_shared", "multi_schema", "multi_database"):
         assert problems({"tenancy_need": need}) == []
@@ -354,9 +402,9 @@ def test_only_answers_given_so_far_are_checked() -> None:
 
 
 def test_slugify_makes_a_valid_slug_from_a_project_name() -> None:
-    assert decisions.slugify("Billing Service") == "billing-service"
-    assert decisions.slugify("  Café -- Orders & Payments! ") == "cafe-orders-payments"
-    long_slug = decisions.slugify("word " * 20)
+    assert slugify("Billing Service") == "billing-service"
+    assert slugify("  Café -- Orders & Payments! ") == "cafe-orders-payments"
+    long_slug = slugify("word " * 20)
     assert len(long_slug) <= 40
     assert problems({"project_slug": long_slug}) == []
 
@@ -534,9 +582,9 @@ def test_values_not_implemented_are_refused_with_the_implemented_ones(
 
 
 def test_combinations_are_complete_accepted_and_cover_every_value() -> None:
-    matrix = list(decisions.combinations())
-    assert matrix
-    for answers in matrix:
+    accepted = list(matrix.combinations())
+    assert accepted
+    for answers in accepted:
         assert problems(answers) == []
         assert set(DECISIONS) <= set(answers)
         assert (
@@ -549,17 +597,17 @@ def test_combinations_are_complete_accepted_and_cover_every_value() -> None:
             }[answers["tenancy"]]
         )
         assert recommend(Context.from_answers(answers))["tenancy"] == answers["tenancy"]
-    for name, values in DECISIONS.items():
-        assert {answers[name] for answers in matrix} == set(values), name
+    for name, decision in DECISIONS.items():
+        assert {answers[name] for answers in accepted} == set(decision.values), name
 
 
 def test_combinations_include_every_product_of_decision_values() -> None:
-    expected = len(list(itertools.product(*DECISIONS.values())))
-    assert len(list(decisions.combinations())) == expected
+    expected = len(list(itertools.product(*(decision.values for decision in DECISIONS.values()))))
+    assert len(list(matrix.combinations())) == expected
 
 
 def test_refused_combinations_are_really_refused_with_the_reason_copier_gives_first() -> None:
-    refused = list(decisions.refused_combinations())
+    refused = list(matrix.refused_combinations())
     assert refused
     for answers, problem in refused:
         assert problem == problems(answers)[0]
@@ -567,41 +615,47 @@ def test_refused_combinations_are_really_refused_with_the_reason_copier_gives_fi
 
 
 def test_refused_combinations_cover_every_kind_of_refusal() -> None:
-    refused = {problem for _, problem in decisions.refused_combinations()}
+    refused = {problem for _, problem in matrix.refused_combinations()}
     kinds = {problems(answers)[0] for _, answers, _, _ in REFUSALS}
     assert refused == kinds
 
 
 def test_the_refusals_rendered_through_copier_carry_every_refused_combinations_reason() -> None:
     """tests/test_refusals.py renders only `distinct_refusals()`; nothing is lost by it."""
-    distinct = decisions.distinct_refusals()
+    distinct = matrix.distinct_refusals()
     representatives = [problem for _, problem in distinct]
     assert len(representatives) == len(set(representatives))
     for answers, problem in distinct:
         assert problem == problems(answers)[0]
-    for _, problem in decisions.refused_combinations():
+    for _, problem in matrix.refused_combinations():
         assert problem in representatives
 
 
 # ── Decision records ─────────────────────────────────────────────────────────
 
 
-def test_adr_order_covers_every_decision_in_questionnaire_order() -> None:
-    assert adr.ADR_ORDER == tuple(DECISIONS)
+def test_each_record_template_is_numbered_by_its_decisions_place_in_the_questionnaire() -> None:
+    numbered = {}
+    for path in (REPO / "template" / "docs" / "adr").glob("*.md.jinja"):
+        call = re.fullmatch(r"\{\{ adr\('(\w+)'\) \}\}\n", path.read_text(encoding="utf-8"))
+        assert call, path.name
+        numbered[call[1]] = int(path.name[:4])
+    assert numbered == {name: records.number(name) for name in DECISIONS}
+    assert sorted(numbered.values()) == list(range(1, len(DECISIONS) + 1))
 
 
 @pytest.mark.parametrize(
     ("decision", "value"),
-    [(name, value) for name, values in DECISIONS.items() for value in values],
+    [(name, value) for name, decision in DECISIONS.items() for value in decision.values],
 )
 def test_adr_has_every_section_and_names_the_chosen_value(decision: str, value: Any) -> None:
-    text = adr.markdown(decision, {decision: value})
-    number = adr.ADR_ORDER.index(decision) + 1
+    text = records.markdown(decision, {decision: value})
+    number = records.number(decision)
     assert text.startswith(f"# ADR-{number:04d}: ")
     headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
     assert headings == ["Status", "Context", "Options considered", "Decision", "Consequences"]
     assert "## Status\n\nAccepted\n" in text
-    shown = decisions.show_value(value)
+    shown = show_value(value)
     decision_section = text.split("## Decision\n")[1].split("## Consequences")[0]
     assert f"(`{shown}`)" in decision_section
     assert "Pros:" in text and "Cons:" in text
@@ -610,14 +664,16 @@ def test_adr_has_every_section_and_names_the_chosen_value(decision: str, value: 
 
 
 def test_adr_notes_when_the_choice_overrides_the_recommendation() -> None:
-    text = adr.markdown("cache", {"read_write": "read_heavy", "cache": "none"})
+    text = records.markdown("cache", {"read_write": "read_heavy", "cache": "none"})
     assert "Recommended: Redis cache-aside (`redis`)" in text
     assert "chosen over the recommended Redis cache-aside (`redis`)" in text
-    assert "as recommended" in adr.markdown("cache", {"read_write": "read_heavy", "cache": "redis"})
+    assert "as recommended" in records.markdown(
+        "cache", {"read_write": "read_heavy", "cache": "redis"}
+    )
 
 
 def test_adr_lists_alternatives_not_yet_offered() -> None:
-    text = adr.markdown("tenancy", {"tenancy": "shared"})
+    text = records.markdown("tenancy", {"tenancy": "shared"})
     for option, value in [
         ("None: a single-tenant service", "none"),
         ("Shared tables with row-level security", "shared"),
@@ -626,22 +682,22 @@ def test_adr_lists_alternatives_not_yet_offered() -> None:
     ]:
         assert f"### {option} (`{value}`)\n" in text
     assert "not offered by Groundwork yet" not in text
-    assert "In-process cache (`in_process`, not offered by Groundwork yet)" in adr.markdown(
+    assert "In-process cache (`in_process`, not offered by Groundwork yet)" in records.markdown(
         "cache", {}
     )
-    assert "Offset / limit" in adr.markdown("pagination", {})
-    assert "bigint identity" in adr.markdown("primary_key", {})
-    assert "External OIDC provider" in adr.markdown("auth", {})
+    assert "Offset / limit" in records.markdown("pagination", {})
+    assert "bigint identity" in records.markdown("primary_key", {})
+    assert "External OIDC provider" in records.markdown("auth", {})
 
 
 def test_adr_consequences_state_what_the_service_does() -> None:
     answers = {"tenancy_need": "multi_shared", "tenancy": "shared", "cache": "redis"}
-    tenancy = adr.markdown("tenancy", answers)
+    tenancy = records.markdown("tenancy", answers)
     assert "ENABLEd and FORCEd" in tenancy
     assert "NOBYPASSRLS" in tenancy
     assert "set_config('app.tenant_id', ..., true)" in tenancy
-    assert "revokes its whole family" in adr.markdown("auth", answers)
-    cache = adr.markdown("cache", answers)
+    assert "revokes its whole family" in records.markdown("auth", answers)
+    cache = records.markdown("cache", answers)
     assert "the tenant" in cache and "TTL" in cache and "fall back to the database" in cache
 
 
@@ -688,9 +744,9 @@ TENANT_LIFECYCLE = [
     ],
 )
 def test_each_tenancy_mode_records_what_the_service_does(tenancy: str, says: list[str]) -> None:
-    need = decisions.NEED_FOR_TENANCY[tenancy]
+    need = NEED_FOR_TENANCY[tenancy]
     answers = {"package_name": "billing", "tenancy_need": need, "tenancy": tenancy}
-    consequences = adr.markdown("tenancy", answers).split("## Consequences\n")[1]
+    consequences = records.markdown("tenancy", answers).split("## Consequences\n")[1]
     for words in [*says, *TENANT_LIFECYCLE]:
         assert words in consequences, words
 
@@ -702,12 +758,12 @@ def test_the_tenancy_record_cites_the_tenant_count_and_compliance() -> None:
         "compliance": ["tenant_separation"],
         "tenancy": "database",
     }
-    text = adr.markdown("tenancy", answers)
+    text = records.markdown("tenancy", answers)
     assert "- Tenancy: multi-tenant, each tenant's tables apart\n" in text
     assert "- Expected tenants: 100 to 10,000 tenants\n" in text
     assert "- Compliance: dedicated storage per tenant\n" in text
     assert "Database per tenant (`database`), as recommended." in text
-    single = adr.markdown("tenancy", {"tenancy": "none"})
+    single = records.markdown("tenancy", {"tenancy": "none"})
     assert "- Expected tenants: not asked (single tenant)\n" in single
     assert "tenant_suspended" not in single
 
@@ -772,11 +828,11 @@ def test_extension_renders_adr_slug_and_secret(jinja: Environment) -> None:
 
 
 def test_the_pairwise_cover_exercises_every_pair_the_valid_combinations_do() -> None:
-    valid = list(decisions.combinations())
+    valid = list(matrix.combinations())
 
-    cover = decisions.pairwise_cover(valid)
+    cover = matrix.pairwise_cover(valid)
 
-    every_pair = set().union(*map(decisions.value_pairs, valid))
-    assert set().union(*map(decisions.value_pairs, cover)) == every_pair
+    every_pair = set().union(*map(matrix.value_pairs, valid))
+    assert set().union(*map(matrix.value_pairs, cover)) == every_pair
     assert all(answers in valid for answers in cover)
     assert len(cover) < len(valid)

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hooks import adr
+from hooks.decisions import DECISIONS, recommendation_rules
 from scripts import gen_reference
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,10 +49,12 @@ def test_every_question_and_decision_is_in_the_reference() -> None:
         assert f"{{#{question.name}}}" in questionnaire, question.name
         for label, _ in question.choices:
             assert label in questionnaire, (question.name, label)
-    for decision, record in adr.RECORDS.items():
-        assert f"{{#{decision}}}" in guide, decision
-        for option in record.options:
+    for name, decision in DECISIONS.items():
+        assert f"{{#{name}}}" in guide, name
+        for option in decision.record.options:
             assert all(text in guide for text in (*option.pros, *option.cons)), option.name
+    for name, rules in recommendation_rules().items():
+        assert all(rule.when in guide for rule in rules), name
 
 
 def test_the_site_builds_strictly(tmp_path: Path) -> None:

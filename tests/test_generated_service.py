@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from pytest_copie.plugin import Copie
 
-from hooks.decisions import DECISIONS, Context, recommend
+from hooks.decisions import DECISIONS, recommend
+from hooks.model import Context
 from tests.conftest import answer_id, render, run
 
 # Every tenancy mode, each cache with a multi-tenant mode, and the other decisions' values spread so
@@ -62,6 +63,6 @@ def test_generated_service_passes_its_own_tests(copie: Copie, answers: dict[str,
 
 def test_every_value_of_every_decision_runs_its_own_tests() -> None:
     defaults = recommend(Context())
-    for decision, values in DECISIONS.items():
-        sampled = {sample.get(decision, defaults[decision]) for sample in SAMPLES}
-        assert sampled == set(values), decision
+    for name, decision in DECISIONS.items():
+        sampled = {sample.get(name, defaults[name]) for sample in SAMPLES}
+        assert sampled == set(decision.values), name

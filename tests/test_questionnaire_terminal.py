@@ -23,7 +23,8 @@ import pyte
 import pytest
 import yaml
 
-from hooks.decisions import Context, problems, recommend, recommend_settings
+from hooks.decisions import problems, recommend, recommend_settings
+from hooks.model import Context
 from tests.conftest import REPO
 
 COLUMNS, LINES = 200, 50

@@ -6,7 +6,8 @@ from typing import Any
 import copier
 import pytest
 
-from hooks.decisions import Problem, distinct_refusals
+from hooks.matrix import distinct_refusals
+from hooks.model import Problem
 from tests.conftest import REPO
 
 # One refused combination per distinct reason: rendering all of them through Copier would

@@ -1,0 +1,124 @@
+"""The service stack: FastAPI, the one stack Groundwork implements, and those it weighs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import Context, Decision, Option, Record, Rule, Value, otherwise
+
+VALUES: tuple[Value, ...] = ("fastapi",)
+
+_TEAM_STACK_WORDS = {
+    "python": "Python",
+    "typescript": "TypeScript",
+    "go": "Go",
+    "jvm": "Java or Kotlin",
+    "other": "not Python",
+}
+
+
+def _other_stack_reason(context: Context) -> str:
+    team = _TEAM_STACK_WORDS[context.team_stack]
+    return (
+        f"FastAPI is the only stack Groundwork implements; the team's primary stack is {team}, "
+        "so plan time for Python, or weigh a template in the team's own stack."
+    )
+
+
+RULES: tuple[Rule[Value], ...] = (
+    Rule(
+        "the team works in Python",
+        lambda context: context.team_stack == "python",
+        "fastapi",
+        (
+            "The team works in Python, and FastAPI gives it typed request and response "
+            "contracts, async I/O and an OpenAPI document generated from the code."
+        ),
+    ),
+    otherwise("fastapi", _other_stack_reason),
+)
+
+
+def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
+    dependencies = "`DbSession`, `CurrentPrincipal`"
+    if answers.get("tenancy", "none") != "none":
+        dependencies += ", `CurrentTenant`"
+    return [
+        (
+            "The service is a FastAPI application packaged by domain, with the same files in "
+            "every domain: `router.py`, `schemas.py`, `models.py`, `service.py`, `deps.py`."
+        ),
+        (
+            "Database access is async SQLAlchemy 2 over asyncpg; schema changes are Alembic "
+            "migrations that downgrade as well as upgrade."
+        ),
+        (
+            "The request owns the transaction: the session dependency commits on success and "
+            "rolls back on error; services and repositories flush, never commit."
+        ),
+        (
+            f"Dependencies are `Annotated` aliases ({dependencies}), so a route's signature "
+            "states what it needs."
+        ),
+        (
+            "One pydantic-settings class is validated at start, and every error uses one "
+            'envelope: `{"error": {"code", "message", "details", "request_id"}}`.'
+        ),
+    ]
+
+
+RECORD = Record(
+    "Service stack",
+    ("team_stack",),
+    (
+        Option(
+            "fastapi",
+            "FastAPI with async SQLAlchemy 2, asyncpg and Alembic",
+            (
+                (
+                    "Typed request and response models validate input and generate the "
+                    "OpenAPI document from the code."
+                ),
+                "Async I/O end to end, over asyncpg.",
+                (
+                    "SQLAlchemy 2 and Alembic are mature: explicit transactions, reversible "
+                    "migrations."
+                ),
+            ),
+            (
+                (
+                    "Lower CPU throughput per process than Go or the JVM; CPU-bound work "
+                    "belongs in workers."
+                ),
+                "One blocking call in async code stalls every request on that worker.",
+            ),
+        ),
+        Option(
+            "nestjs",
+            "NestJS on TypeScript",
+            ("One language with a TypeScript front end.",),
+            (
+                (
+                    "ORM support for a per-transaction setting, which row-level security "
+                    "relies on, varies."
+                ),
+            ),
+        ),
+        Option(
+            "go",
+            "Go with net/http and pgx",
+            ("Low memory, high throughput, a single static binary.",),
+            ("More hand-written code for validation, OpenAPI and migrations.",),
+        ),
+        Option(
+            "spring",
+            "Spring Boot on Java or Kotlin",
+            ("Mature ecosystem and tooling, high sustained throughput.",),
+            ("Heavier runtime and slower start; much framework for a small service.",),
+        ),
+    ),
+    _consequences,
+)
+
+DECISION = Decision("stack", VALUES, RULES, RECORD)

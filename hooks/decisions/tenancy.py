@@ -1,0 +1,423 @@
+"""Tenancy: how tenants are kept apart, from none to a database per tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..model import (
+    Context,
+    Decision,
+    Option,
+    Problem,
+    Record,
+    Rule,
+    Value,
+    compliance,
+    deciding,
+    otherwise,
+)
+
+VALUES: tuple[Value, ...] = ("none", "shared", "schema", "database")
+
+# The need each tenancy mode answers: the context the render matrix completes it with.
+NEED_FOR_TENANCY: dict[str, str] = {
+    "none": "single",
+    "shared": "multi_shared",
+    "schema": "multi_schema",
+    "database": "multi_database",
+}
+# What each tenancy mode keeps apart, as the refusals name it.
+_TENANCY_WORDS: dict[str, str] = {
+    "shared": "row-level security",
+    "schema": "a schema per tenant",
+    "database": "a database per tenant",
+}
+# Compliance answer: contracts require each tenant's data in a database of its own.
+TENANT_SEPARATION = "tenant_separation"
+
+
+def _database_reason(why: str) -> Callable[[Context], str]:
+    """A database per tenant because of `why`, minding the connection budget once it grows."""
+
+    def reason(context: Context) -> str:
+        sentence = (
+            f"{why}, so each tenant gets its own database, with tenants, users and memberships "
+            "in a catalog database."
+        )
+        if context.scale in ("growth", "large") or context.expected_tenants == "thousands":
+            sentence += (
+                " Mind the connection budget: each tenant engine holds its own pool, so the "
+                "registry of open engines is bounded."
+            )
+        return sentence
+
+    return reason
+
+
+# One organisation needs no tenant boundary. Past 10,000 tenants only shared tables scale: a
+# schema or a database per tenant bloats the catalog and the migration run. Contracts that
+# require dedicated storage, or a need for physical separation, take a database per tenant.
+RULES: tuple[Rule[Value], ...] = (
+    Rule(
+        "the service holds one organisation's data",
+        lambda context: context.tenancy_need == "single",
+        "none",
+        (
+            "The service holds one organisation's data, so a tenant boundary would add a "
+            "column, policies and tests that protect nothing."
+        ),
+    ),
+    Rule(
+        "over 10,000 tenants are expected",
+        lambda context: context.expected_tenants == "more",
+        "shared",
+        (
+            "Over 10,000 tenants, only shared tables scale: a schema or a database per tenant "
+            "would bloat the catalog and make every migration run for hours, so row-level "
+            "security on a tenant_id column keeps tenants apart."
+        ),
+    ),
+    Rule(
+        "contracts require dedicated storage per tenant",
+        lambda context: TENANT_SEPARATION in context.compliance,
+        "database",
+        _database_reason("Contracts require each tenant's data in a database of its own"),
+    ),
+    Rule(
+        "tenants need physical separation",
+        lambda context: context.tenancy_need == "multi_database",
+        "database",
+        _database_reason("Tenants need physical separation"),
+    ),
+    Rule(
+        "tenants need their tables apart",
+        lambda context: context.tenancy_need == "multi_schema",
+        "schema",
+        (
+            "Tenants need their tables apart, so one tenant can be restored, exported or dropped "
+            "alone: a schema per tenant gives that within one database, for up to thousands of "
+            "tenants."
+        ),
+    ),
+    otherwise(
+        "shared",
+        (
+            "Tenants share the service and need isolation the database enforces, which row-level "
+            "security on a tenant_id column gives without a schema or a database per tenant."
+        ),
+    ),
+)
+
+
+def refusals(answers: Mapping[str, Any]) -> list[Problem]:
+    """A context that leaves no tenancy mode, then a mode that contradicts the context."""
+    return _context_problems(answers) + _tenancy_problems(answers)
+
+
+def _context_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """Context answers that leave no tenancy mode to choose.
+
+    Reported on the compliance question, asked after the tenant count, so the questionnaire
+    stops there instead of offering a tenancy menu in which every choice is refused.
+    """
+    many = answers.get("expected_tenants") == "more"
+    multi = answers.get("tenancy_need") != "single"  # the tenant count is asked only then
+    if TENANT_SEPARATION in compliance(answers) and many and multi:
+        return [
+            Problem(
+                "compliance",
+                "Dedicated storage per tenant means a database per tenant, which does not "
+                "scale past 10,000 tenants: a connection pool per database, catalog bloat and "
+                "a migrate-all run that lasts hours; answer a smaller tenant count if "
+                "contracts require dedicated storage, or leave dedicated storage unticked and "
+                "keep tenants apart in shared tables.",
+            )
+        ]
+    return []
+
+
+def _tenancy_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """Tenancy modes that contradict the need, the tenant count or the contracts.
+
+    The rules do not overlap, so a refused answer gets one reason, and the mode a refusal of
+    'none' advises is the one `RULES` recommend, which is never refused itself.
+    """
+    need = answers.get("tenancy_need")
+    tenancy = answers.get("tenancy")
+    tenants = answers.get("expected_tenants")
+    contracts = compliance(answers)
+    multi = need != "single"  # an absent need counts: only answers given are checked
+    # Past 10,000 tenants dedicated storage is refused on the compliance question instead.
+    separate = TENANT_SEPARATION in contracts and multi and tenants != "more"
+    found: list[Problem] = []
+    if tenancy == "none" and need in ("multi_shared", "multi_schema", "multi_database"):
+        context = Context(
+            tenancy_need=need,
+            expected_tenants=tenants if tenants in ("tens", "thousands", "more") else "tens",
+            compliance=contracts,
+        )
+        mode = str(deciding(RULES, context).value)
+        found.append(
+            Problem(
+                "tenancy",
+                "Multi-tenant data with tenancy 'none' would put every tenant's rows in the "
+                f"same tables with nothing keeping them apart; choose '{mode}' "
+                f"({_TENANCY_WORDS[mode]}), or answer 'single' to the tenancy question if the "
+                "service serves one organisation.",
+            )
+        )
+    elif tenancy in ("schema", "database") and need == "single":
+        unit = str(tenancy)
+        found.append(
+            Problem(
+                "tenancy",
+                f"A {unit} per tenant for a single tenant is one {unit} behind a tenant "
+                "registry and a migrate-all command, machinery that keeps nothing apart; "
+                "choose 'none' (or answer a multi-tenant need to the tenancy question).",
+            )
+        )
+    elif tenancy == "schema" and tenants == "more":
+        found.append(
+            Problem(
+                "tenancy",
+                "Over 10,000 tenants, a schema per tenant means over 10,000 copies of every "
+                "table and index: the PostgreSQL catalog bloats and migrate-all runs for "
+                "hours; choose 'shared' (row-level security), which grows with rows, not "
+                "tenants.",
+            )
+        )
+    elif tenancy == "database" and tenants == "more":
+        found.append(
+            Problem(
+                "tenancy",
+                "Over 10,000 tenants, a database per tenant means over 10,000 databases, each "
+                "with a connection pool of its own, catalogs to vacuum and a migrate-all that "
+                "runs for hours; choose 'shared' (row-level security), which grows with rows, "
+                "not tenants.",
+            )
+        )
+    elif tenancy in ("shared", "schema") and separate:
+        kept = "in shared tables" if tenancy == "shared" else "in one database"
+        found.append(
+            Problem(
+                "tenancy",
+                "Contracts require each tenant's data in a database of its own, and tenancy "
+                f"'{tenancy}' keeps every tenant's data {kept}; choose 'database' (a database "
+                "per tenant).",
+            )
+        )
+    return found
+
+
+def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
+    if value == "none":
+        return [
+            "Tables carry no `tenant_id` and no row-level security policies.",
+            (
+                "Serving a second organisation later means a migration over every table "
+                "(`tenant_id`, backfill, tenant-first indexes, policies) and new isolation tests; "
+                "choose `shared` now if that is likely within a year."
+            ),
+        ]
+    if value == "shared":
+        found = _shared_consequences()
+    elif value == "schema":
+        found = _schema_consequences(answers)
+    else:
+        found = _database_consequences(answers)
+    return found + _tenant_lifecycle_consequences(value)
+
+
+def _shared_consequences() -> list[str]:
+    return [
+        "Every tenant-owned table has a NOT NULL `tenant_id`, and its indexes lead with it.",
+        (
+            "Row-level security is ENABLEd and FORCEd on those tables, so even the owner is "
+            "subject to it; policies compare `tenant_id` with "
+            "`NULLIF(current_setting('app.tenant_id', true), '')::uuid`, so a missing tenant "
+            "matches no rows instead of raising."
+        ),
+        (
+            "The session dependency sets the tenant inside each transaction with "
+            "`set_config('app.tenant_id', ..., true)`, never with a session-level SET that "
+            "would outlive the request on a pooled connection."
+        ),
+        (
+            "Isolation tests run against PostgreSQL: tenant A sees only its rows, an insert "
+            "carrying tenant B is rejected, a cross-tenant update or delete changes nothing, and "
+            "a query with no tenant filter returns only the current tenant's rows."
+        ),
+    ]
+
+
+def _migrate_all(answers: Mapping[str, Any], unit: str) -> str:
+    package = answers.get("package_name", "<package>")
+    return (
+        f"`python -m {package}.tenancy.migrate` upgrades every tenant {unit}, one transaction "
+        f"per tenant, and resumes where it stopped; a new tenant's {unit} is created at the "
+        "head revision."
+    )
+
+
+def _schema_consequences(answers: Mapping[str, Any]) -> list[str]:
+    return [
+        (
+            "Each tenant's data (projects, idempotency keys) lives in a PostgreSQL schema of its "
+            "own; tenants, users, memberships and refresh tokens stay in the common schema."
+        ),
+        (
+            "The session dependency points the transaction at the tenant's schema with "
+            "`set_config('search_path', ..., true)`, so the setting ends with the transaction "
+            "and never reaches the next request on a pooled connection."
+        ),
+        (
+            "Tenant tables carry no foreign key out of the tenant's schema, so one tenant can be "
+            "restored, exported or dropped alone."
+        ),
+        _tenant_policy("a query that names another tenant's schema"),
+        _migrate_all(answers, "schema"),
+        "Deleting a tenant drops its schema (`DROP SCHEMA ... CASCADE`).",
+        (
+            "Every schema multiplies tables and indexes in the PostgreSQL catalog, and every "
+            "migration runs once per tenant: past 10,000 tenants move to `shared`."
+        ),
+    ]
+
+
+def _tenant_policy(stopped: str) -> str:
+    return (
+        "Every tenant table also has a row-level security policy, ENABLEd and FORCEd, admitting "
+        f"only transactions scoped to its own tenant: {stopped} sees and changes nothing."
+    )
+
+
+def _database_consequences(answers: Mapping[str, Any]) -> list[str]:
+    return [
+        (
+            "Each tenant's data (projects, idempotency keys) lives in a database of its own; a "
+            "catalog database holds tenants, users, memberships and refresh tokens."
+        ),
+        (
+            "Tenant database names are derived from configuration and the tenant id, never from "
+            "the request."
+        ),
+        (
+            "Engines for tenant databases sit in a bounded LRU registry: at most "
+            "`TENANT_ENGINES_MAX` are open, and idle ones are disposed, so the number of tenants "
+            "does not set the number of connections. Each engine holds its own pool: the "
+            "connection budget is `TENANT_ENGINES_MAX` pools plus the catalog's."
+        ),
+        _tenant_policy("a session routed to another tenant's database"),
+        _migrate_all(answers, "database"),
+        "Deleting a tenant drops its database (`DROP DATABASE`).",
+    ]
+
+
+def _tenant_lifecycle_consequences(value: Value) -> list[str]:
+    where = {
+        "shared": "the shared tables",
+        "schema": "the common schema",
+        "database": "the catalog database",
+    }[str(value)]
+    return [
+        (
+            f"Memberships and refresh tokens stay in {where}, under row-level security; the "
+            "application connects as a role that is NOSUPERUSER and NOBYPASSRLS and owns no "
+            "table, and migrations run as the owner."
+        ),
+        (
+            "The tenant comes from the authenticated principal, never from an unauthenticated "
+            "header; log lines and cache keys carry it too."
+        ),
+        "A suspended tenant's requests are refused with 403 `tenant_suspended`; its data is kept.",
+        (
+            "Operators create, suspend, reactivate and delete tenants through `/api/v1/tenants`, "
+            "authenticated by the `X-Operator-Key` header."
+        ),
+    ]
+
+
+RECORD = Record(
+    "Tenancy and tenant isolation",
+    ("scale", "tenancy_need", "expected_tenants", "compliance"),
+    (
+        Option(
+            "none",
+            "None: a single-tenant service",
+            ("Simplest schema and queries; no tenant context to set or test.",),
+            ("Adding tenants later touches every table: column, backfill, indexes, policies.",),
+        ),
+        Option(
+            "shared",
+            "Shared tables with row-level security",
+            (
+                "One schema and one migration run for all tenants; a new tenant is a row.",
+                (
+                    "PostgreSQL enforces isolation, so a query that forgets its tenant filter "
+                    "still returns only the current tenant's rows."
+                ),
+            ),
+            (
+                ("Every tenant-owned table needs `tenant_id`, tenant-first indexes and a policy."),
+                (
+                    "Policies protect only if the application role cannot bypass them "
+                    "(NOSUPERUSER, NOBYPASSRLS, not the table owner)."
+                ),
+                (
+                    "Tenants share capacity; restoring one tenant is a filtered export, not a "
+                    "file copy."
+                ),
+            ),
+        ),
+        Option(
+            "schema",
+            "Schema per tenant",
+            (
+                (
+                    "Each tenant's tables stand apart: restore, export or drop one tenant "
+                    "alone (`DROP SCHEMA`)."
+                ),
+                "A query that forgets its tenant cannot reach another tenant's schema.",
+                "One database and one connection pool for every tenant.",
+            ),
+            (
+                (
+                    "Migrations run once per schema, so a schema change takes longer with "
+                    "every tenant; thousands of schemas bloat the catalog, and past 10,000 "
+                    "tenants it does not scale."
+                ),
+                (
+                    "`search_path` must be set per transaction, and tenant tables may not "
+                    "reference rows outside their schema."
+                ),
+            ),
+        ),
+        Option(
+            "database",
+            "Database per tenant",
+            (
+                (
+                    "Physical separation, the strongest isolation; per-tenant placement, "
+                    "sizing, backups and encryption keys."
+                ),
+                "Restore, move or drop one tenant as a whole database.",
+            ),
+            (
+                (
+                    "A connection pool per tenant database: without a bounded engine "
+                    "registry the tenant count sets the connection count."
+                ),
+                (
+                    "A migration run per tenant and a database to create for each new one: "
+                    "the highest operating cost, and past 10,000 tenants it does not scale."
+                ),
+                "Queries across tenants (reporting) need another path.",
+            ),
+        ),
+    ),
+    _consequences,
+)
+
+
+DECISION = Decision("tenancy", VALUES, RULES, RECORD, refusals)
