@@ -118,7 +118,7 @@ def load_questions(path: Path = COPIER_YML) -> list[Question]:
     groups = _groups(text)
     questions: list[Question] = []
     for name, spec in data.items():
-        if name.startswith("_"):
+        if name.startswith("_") or _computed(spec):
             continue
         if not isinstance(spec, dict):
             raise GenerationError(f"{name}: only the mapping form of a question is supported")
@@ -145,6 +145,17 @@ def load_questions(path: Path = COPIER_YML) -> list[Question]:
             )
         )
     return questions
+
+
+def _computed(spec: Any) -> bool:
+    """A named condition: computed from the answers (`when: false`), never asked."""
+    return isinstance(spec, dict) and spec.get("when") is False
+
+
+def load_computed(path: Path = COPIER_YML) -> list[tuple[str, str]]:
+    """The named conditions of copier.yml, each with the expression that computes it."""
+    data = yaml.safe_load(path.read_text())
+    return [(name, str(spec["default"])) for name, spec in data.items() if _computed(spec)]
 
 
 def _groups(text: str) -> dict[str, str]:
@@ -627,6 +638,16 @@ def questionnaire_page(questions: Sequence[Question], rules: Mapping[str, Rules]
             if note:
                 lines += [note.rstrip(")").capitalize() + ".", ""]
         lines += _question_section(question, questions, order, defaults, asked, rules, feeds)
+    lines += [
+        "## Named conditions",
+        "",
+        (
+            "Computed from the answers, never asked and never recorded in the answers file: the "
+            "templates read these names instead of repeating the expressions."
+        ),
+        "",
+    ]
+    lines += _table(("Name", "Computed as"), [(_code(n), _code(e)) for n, e in load_computed()])
     return HEADER + "\n".join(lines).rstrip("\n") + "\n"
 
 

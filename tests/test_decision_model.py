@@ -636,7 +636,7 @@ def test_the_refusals_rendered_through_copier_carry_every_refused_combinations_r
 
 def test_each_record_template_is_numbered_by_its_decisions_place_in_the_questionnaire() -> None:
     numbered = {}
-    for path in (REPO / "template" / "docs" / "adr").glob("*.md.jinja"):
+    for path in (REPO / "template" / "shared" / "adr").glob("*.md.jinja"):
         call = re.fullmatch(r"\{\{ adr\('(\w+)'\) \}\}\n", path.read_text(encoding="utf-8"))
         assert call, path.name
         numbered[call[1]] = int(path.name[:4])
@@ -722,7 +722,7 @@ TENANT_LIFECYCLE = [
                 "set_config('search_path', ..., true)",
                 "no foreign key out of the tenant",
                 "`DROP SCHEMA",
-                "`python -m billing.tenancy.migrate`",
+                "`python -m billing.migrate`",
                 "one transaction per tenant",
                 "resumes",
                 "common schema",
@@ -737,7 +737,7 @@ TENANT_LIFECYCLE = [
                 "idle ones are disposed",
                 "never from the request",
                 "`DROP DATABASE`",
-                "`python -m billing.tenancy.migrate`",
+                "`python -m billing.migrate`",
                 "one transaction per tenant",
             ],
         ),

@@ -41,13 +41,16 @@ RULES: tuple[Rule[Value], ...] = (
 
 
 def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
-    dependencies = "`DbSession`, `CurrentPrincipal`"
-    if answers.get("tenancy", "none") != "none":
-        dependencies += ", `CurrentTenant`"
+    dependencies = "`DbSession`, `CurrentPrincipal`, `CurrentCache`"
     return [
         (
-            "The service is a FastAPI application packaged by domain, with the same files in "
-            "every domain: `router.py`, `schemas.py`, `models.py`, `service.py`, `deps.py`."
+            "The service is a FastAPI application made of features, listed in `main.FEATURES`: "
+            "each one module that owns its settings, the resources it opens and closes, its "
+            "routes and its middleware."
+        ),
+        (
+            "It is packaged by domain, with the same files in every domain: `router.py`, "
+            "`schemas.py`, `models.py`, `service.py`; `scripts/scaffold.py` adds one."
         ),
         (
             "Database access is async SQLAlchemy 2 over asyncpg; schema changes are Alembic "
@@ -62,8 +65,9 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             "states what it needs."
         ),
         (
-            "One pydantic-settings class is validated at start, and every error uses one "
-            'envelope: `{"error": {"code", "message", "details", "request_id"}}`.'
+            "One pydantic-settings class, joining the settings each feature declares, is "
+            "validated at start, and every error uses one envelope: "
+            '`{"error": {"code", "message", "details", "request_id"}}`.'
         ),
     ]
 

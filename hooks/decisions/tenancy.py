@@ -219,6 +219,7 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
                 "(`tenant_id`, backfill, tenant-first indexes, policies) and new isolation tests; "
                 "choose `shared` now if that is likely within a year."
             ),
+            _one_module("single"),
         ]
     if value == "shared":
         found = _shared_consequences()
@@ -226,7 +227,23 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
         found = _schema_consequences(answers)
     else:
         found = _database_consequences(answers)
-    return found + _tenant_lifecycle_consequences(value)
+    return [_one_module(str(value)), *found, *_tenant_lifecycle_consequences(value), _GUARD]
+
+
+def _one_module(module: str) -> str:
+    return (
+        f"The mode is decided in one module, `tenancy/{module}.py`; auth and the domains read it "
+        "through the names `tenancy` exports (`Resource`, `index`, `user_ref`, "
+        "`create_resource_table`), so a resource is written the same way in every mode."
+    )
+
+
+_GUARD = (
+    "A new resource is isolated by default: its model derives from `tenancy.Resource`, its "
+    "migration creates it with `tenancy.create_resource_table` (`scripts/scaffold.py` writes "
+    "both), the isolation tests attack every resource they find, and a guard test fails on any "
+    "table that is not isolated and not declared global (`models.GLOBAL_TABLES`)."
+)
 
 
 def _shared_consequences() -> list[str]:
@@ -254,7 +271,7 @@ def _shared_consequences() -> list[str]:
 def _migrate_all(answers: Mapping[str, Any], unit: str) -> str:
     package = answers.get("package_name", "<package>")
     return (
-        f"`python -m {package}.tenancy.migrate` upgrades every tenant {unit}, one transaction "
+        f"`python -m {package}.migrate` upgrades every tenant {unit}, one transaction "
         f"per tenant, and resumes where it stopped; a new tenant's {unit} is created at the "
         "head revision."
     )
