@@ -39,10 +39,11 @@ YES_NO, NO_YES = "(Y/n)", "(y/N)"  # questionary's hint on a yes/no question, de
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 END_OF_LINE, CLEAR_LINE = "\x05", "\x15"  # Ctrl-E, Ctrl-U
 
+# The questions a person is asked: settings (`_...`) and named conditions (`when: false`) are not.
 QUESTIONS: dict[str, dict[str, Any]] = {
     name: spec
     for name, spec in yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8")).items()
-    if not name.startswith("_")
+    if not name.startswith("_") and spec.get("when") is not False
 }
 ORDER = list(QUESTIONS)
 DECISIONS = ORDER[ORDER.index("team_stack") + 1 :]  # asked after the context assessment
