@@ -14,9 +14,10 @@ from hooks.decisions import DECISIONS, recommend
 from hooks.model import Context
 from tests.conftest import answer_id, render, run
 
-# Every tenancy mode, each cache with a multi-tenant mode, and the other decisions' values spread so
-# each runs its tests at least once. Redis with OpenTelemetry traces its commands; the longest
-# suites (a database, then a schema, per tenant) come first so parallel workers finish together.
+# One sample per tenancy mode: each cache with a multi-tenant mode and Redis without tenants, and
+# the other decisions' values spread so each runs its tests at least once. Redis with OpenTelemetry
+# traces its commands; the longest suites (a database, then a schema, per tenant) come first so
+# parallel workers finish together.
 SAMPLES = [
     {
         "tenancy_need": "multi_database",
@@ -34,15 +35,7 @@ SAMPLES = [
         "tracing": "otlp",
     },
     {"tenancy_need": "multi_shared", "tenancy": "shared", "cache": "none", "soft_delete": True},
-    {
-        "tenancy_need": "single",
-        "tenancy": "none",
-        "cache": "redis",
-        "soft_delete": True,
-        "metrics": "none",
-        "ci": "none",
-    },
-    {"tenancy_need": "single", "tenancy": "none", "cache": "none", "soft_delete": False},
+    {"tenancy_need": "single", "tenancy": "none", "cache": "redis", "soft_delete": False},
 ]
 
 
