@@ -5,7 +5,7 @@ the tenancy mode scopes it (the settings row-level security reads, the tenant's 
 database). Settings are local to the transaction, never to the pooled connection.
 """
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -19,7 +19,7 @@ from ..db import transaction
 TENANT = "tenant_id"  # the session's tenant, in Session.info
 
 TenantSettings = Callable[[UUID], Sequence[Executable]]
-SetTenant = Callable[[AsyncSession, UUID], Any]
+SetTenant = Callable[[AsyncSession, UUID], Awaitable[None]]
 
 
 @asynccontextmanager
