@@ -155,18 +155,25 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             f"result for {answers.get('cache_ttl_seconds', 300)} seconds, so a change made "
             "outside the API ages out."
         ),
-        "Writes invalidate the keys they affect.",
-        keys,
         (
-            "When Redis is down or slow, reads fall back to the database instead of failing; "
-            "Redis is a performance dependency, not a correctness one."
+            "Writes invalidate the keys they affect before they commit, and entries are "
+            "versioned: a read that loaded the older value cannot store it after the write."
         ),
-        "Tests run against a real Redis server, never a mock.",
+        keys,
+        "When Redis is down or slow, reads fall back to the database instead of failing.",
+        "Tests run against a real Redis server, never a mock, and race a read against a write.",
     ]
     if answers.get("consistency") == "strong":
         found.append(
-            "Clients need to read their own writes, so reads that must see a write just "
-            "committed should not be served from the cache."
+            "Reads must see the latest write, so a write that cannot invalidate its key in Redis "
+            "is refused (503 cache_unavailable, Retry-After) and rolled back: for writes to "
+            "cached data Redis is a correctness dependency."
+        )
+    else:
+        found.append(
+            "Reads may lag a write, so a write goes on when Redis cannot be reached; the entry "
+            "it could not invalidate is served until its TTL ends: Redis stays a performance "
+            "dependency only."
         )
     return found
 
@@ -191,8 +198,8 @@ RECORD = Record(
             (
                 "A second server to run and monitor.",
                 (
-                    "Every write must invalidate, and a read racing a write can be stale "
-                    "until the TTL expires."
+                    "Every write must reach Redis before it commits, or give up strong "
+                    "consistency while Redis is down."
                 ),
             ),
         ),

@@ -1,7 +1,8 @@
 """Cache-aside for reads: the port every domain reads through, and the service without a cache.
 
-`Cache.read` returns the cached copy of a key or loads and stores it; `Cache.forget` drops it
-once the transaction that changed it has committed. Keys are scoped to the session's tenant, so
+`Cache.read` returns the cached copy of a key or loads and stores it; `Cache.forget`, called
+by the transaction that changes a key, makes sure no read after its commit is served the older
+value. Keys are scoped to the session's tenant, so
 no tenant is ever served another's entry. Without a cache feature (Redis) every read loads:
 the domains read the same either way.
 """
@@ -30,8 +31,9 @@ class Cache:
         """The value of `key`: cached, or loaded with `load`."""
         return await load()
 
-    def forget(self, session: AsyncSession, key: Key) -> None:
-        """Drop `key` once `session`'s transaction commits (its value has changed)."""
+    async def forget(self, session: AsyncSession, key: Key) -> None:
+        """`key`'s value is changing in `session`'s transaction: no read may be served the
+        older value once it commits. Call it before the transaction commits."""
 
 
 _NO_CACHE = Cache()

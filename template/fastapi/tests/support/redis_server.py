@@ -68,7 +68,7 @@ def redis_server() -> Iterator[str]:
 
 
 async def empty_cache(app: Any) -> None:
-    """Delete every key of the service's cache namespace."""
+    """Delete every key of the service's cache namespace: entries named `{namespace:...}`."""
     cache = app.state.cache
-    async for key in cache.client.scan_iter(match=f"{cache.namespace}:*"):
+    async for key in cache.client.scan_iter(match="{" + cache.namespace + ":*"):
         await cache.client.delete(key)

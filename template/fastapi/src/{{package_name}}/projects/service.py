@@ -77,7 +77,7 @@ async def update_project(
         setattr(project, field, value)
     project.updated_by = actor
     await session.flush()
-    cache.forget(session, ("projects", project_id))
+    await cache.forget(session, ("projects", project_id))
     return ProjectRead.model_validate(project)
 
 
@@ -88,7 +88,7 @@ async def delete_project(
     project.updated_by = actor
     await remove(session, project)
     logger.info("project_deleted", project_id=str(project_id), actor=str(actor))
-    cache.forget(session, ("projects", project_id))
+    await cache.forget(session, ("projects", project_id))
 
 
 async def _load(session: AsyncSession, project_id: UUID, *, for_update: bool = False) -> Project:
