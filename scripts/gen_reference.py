@@ -90,6 +90,7 @@ class Question:
     default: Any
     when: str | None
     validator: str | None
+    ask: bool = True  # `ask: false`: never put to the person, its answer still recorded
 
     @property
     def values(self) -> list[Any]:
@@ -142,6 +143,7 @@ def load_questions(path: Path = COPIER_YML) -> list[Question]:
                 default=spec.get("default"),
                 when=spec.get("when"),
                 validator=spec.get("validator"),
+                ask=spec.get("ask", True) is not False,
             )
         )
     return questions
@@ -282,7 +284,9 @@ def evaluate(
     environment.globals.update(recommended=recommended, slugify=slugify)
     for question in questions:
         when = question.when
-        if when is None:
+        if not question.ask:
+            asked[question.name] = False
+        elif when is None:
             asked[question.name] = True
         else:
             asked[question.name] = _cast("bool", environment.from_string(when).render(answers))
@@ -623,7 +627,7 @@ def questionnaire_page(questions: Sequence[Question], rules: Mapping[str, Rules]
             (
                 here(question.name),
                 _code(question.type + (" (multi-select)" if question.multiselect else "")),
-                "always" if question.when is None else "conditionally",
+                _asked_summary(question),
                 _code(show(defaults[question.name])),
                 _default_kind(question),
             )
@@ -651,6 +655,12 @@ def questionnaire_page(questions: Sequence[Question], rules: Mapping[str, Rules]
     return HEADER + "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _asked_summary(question: Question) -> str:
+    if not question.ask:
+        return "never"
+    return "always" if question.when is None else "conditionally"
+
+
 def _default_kind(question: Question) -> str:
     if not _is_template(question.default):
         return "a fixed value"
@@ -673,7 +683,13 @@ def _question_section(
     lines = [f"### {_code(name)} {{#{name}}}", "", question.help, ""]
     kind = _code(question.type) + (", several choices allowed" if question.multiselect else "")
     lines.append(f"- **Type:** {kind}")
-    if question.when is None:
+    if not question.ask:
+        lines.append(
+            "- **Asked:** never (`ask: false`): the default is the answer, recorded in the "
+            "answers file and the decision record like any other; `--data` may give it, and "
+            "the validator checks it."
+        )
+    elif question.when is None:
         lines.append("- **Asked:** always.")
     else:
         words = condition_words(question.when, here)
@@ -684,7 +700,7 @@ def _question_section(
     if fed:
         lines.append(f"- **Feeds:** {fed}.")
     shown = _code(show(defaults[name]))
-    if not asked[name]:
+    if question.ask and not asked[name]:
         shown += " (not asked at the defaults)"
     lines += [f"- **At the defaults:** {shown}", ""]
     if question.choices:

@@ -23,7 +23,7 @@ from hooks.decisions import (
     recommend_settings,
     recommendation_rules,
 )
-from hooks.decisions.tenancy import NEED_FOR_TENANCY
+from hooks.decisions.tenancy import NEED_FOR_TENANCY, TENANCY_FOR_NEED
 from hooks.model import Context, Problem, always, deciding, show_value
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,6 +65,16 @@ def test_the_decisions_are_listed_in_questionnaire_order() -> None:
     assert [name for name in questions if name in DECISIONS] == list(DECISIONS)
 
 
+def test_a_decision_with_one_answer_is_never_asked_and_the_tenancy_mode_is_derived() -> None:
+    """Copier records an `ask: false` answer (unlike `when: false`), so the answers file and the
+    records still hold it; the tenancy mode is the one the tenancy question names."""
+    questions = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
+    hidden = {name for name in DECISIONS if questions[name].get("ask") is False}
+    one_answer = {name for name, decision in DECISIONS.items() if len(decision.values) == 1}
+    assert hidden == one_answer | {"tenancy"}
+    assert all("when" not in questions[name] for name in hidden), "when: false would not record"
+
+
 def test_each_list_of_rules_ends_with_the_only_one_that_always_holds() -> None:
     """Every context gets a recommendation, and no rule hides behind one that always holds."""
     for name, rules in recommendation_rules().items():
@@ -104,48 +114,11 @@ def test_a_cache_ttl_outside_a_day_is_refused(ttl: object) -> None:
 SEPARATION = ("tenant_separation",)
 
 
-@pytest.mark.parametrize(
-    ("context", "tenancy"),
-    [
-        (Context(tenancy_need="single"), "none"),
-        (Context(tenancy_need="single", compliance=SEPARATION), "none"),
-        (Context(tenancy_need="single", expected_tenants="more"), "none"),
-        (Context(tenancy_need="multi_shared"), "shared"),
-        (Context(tenancy_need="multi_shared", expected_tenants="thousands"), "shared"),
-        (Context(tenancy_need="multi_schema"), "schema"),
-        (Context(tenancy_need="multi_schema", expected_tenants="thousands"), "schema"),
-        (Context(tenancy_need="multi_database"), "database"),
-        (Context(tenancy_need="multi_database", expected_tenants="thousands"), "database"),
-        (Context(tenancy_need="multi_shared", compliance=SEPARATION), "database"),
-        (Context(tenancy_need="multi_schema", compliance=SEPARATION), "database"),
-        (Context(tenancy_need="multi_schema", expected_tenants="more"), "shared"),
-        (Context(tenancy_need="multi_database", expected_tenants="more"), "shared"),
-        (
-            Context(tenancy_need="multi_database", expected_tenants="more", compliance=SEPARATION),
-            "shared",
-        ),
-    ],
-    ids=[
-        "single",
-        "single-ignores-separation",
-        "single-ignores-tenant-count",
-        "shared",
-        "shared-thousands",
-        "schema",
-        "schema-thousands",
-        "database",
-        "database-thousands",
-        "separation-over-shared",
-        "separation-over-schema",
-        "schema-past-10000-tenants",
-        "database-past-10000-tenants",
-        "tenant-count-first",
-    ],
-)
-def test_tenancy_gives_the_isolation_asked_within_the_tenant_count_and_contracts(
-    context: Context, tenancy: str
-) -> None:
-    assert recommend(context)["tenancy"] == tenancy
+def test_the_tenancy_mode_is_the_one_the_tenancy_question_names_in_every_context() -> None:
+    """The need is asked once and names the mechanism; the mode is never asked again."""
+    for context in every_context():
+        assert recommend(context)["tenancy"] == TENANCY_FOR_NEED[context.tenancy_need], context
+    assert TENANCY_FOR_NEED == {need: mode for mode, need in NEED_FOR_TENANCY.items()}
 
 
 @pytest.mark.parametrize(
@@ -155,7 +128,7 @@ def test_tenancy_gives_the_isolation_asked_within_the_tenant_count_and_contracts
         (Context(tenancy_need="multi_shared"), ["row-level security"]),
         (Context(tenancy_need="multi_schema"), ["restored, exported or dropped", "schema"]),
         (Context(tenancy_need="multi_database"), ["physical separation", "catalog"]),
-        (Context(tenancy_need="multi_shared", compliance=SEPARATION), ["Contracts require"]),
+        (Context(tenancy_need="multi_database", compliance=SEPARATION), ["Contracts require"]),
         (
             Context(tenancy_need="multi_database", scale="growth"),
             ["connection budget", "each tenant engine holds its own pool"],
@@ -164,7 +137,6 @@ def test_tenancy_gives_the_isolation_asked_within_the_tenant_count_and_contracts
             Context(tenancy_need="multi_database", scale="large"),
             ["connection budget", "each tenant engine holds its own pool"],
         ),
-        (Context(tenancy_need="multi_schema", expected_tenants="more"), ["10,000 tenants"]),
     ],
     ids=[
         "single",
@@ -174,7 +146,6 @@ def test_tenancy_gives_the_isolation_asked_within_the_tenant_count_and_contracts
         "compliance",
         "database-growth",
         "database-large",
-        "tenant-count",
     ],
 )
 def test_the_tenancy_reason_names_the_factors_behind_it(context: Context, says: list[str]) -> None:
@@ -302,18 +273,21 @@ def test_no_recommended_value_is_ever_refused() -> None:
         assert full == context_problems, context
 
 
-def test_only_dedicated_storage_past_10000_tenants_is_a_refused_context() -> None:
+def test_a_context_the_tenancy_need_cannot_serve_is_refused_on_the_question_that_says_so() -> None:
+    """Past 10,000 tenants only shared tables scale; dedicated storage is a database per tenant."""
     for context in every_context():
         found = problems(_context_answers(context))
-        trapped = (
-            context.tenancy_need != "single"
-            and context.expected_tenants == "more"
-            and "tenant_separation" in context.compliance
-        )
-        assert [problem.field for problem in found] == (["compliance"] if trapped else [])
+        multi = context.tenancy_need != "single"  # the tenant count is asked only then
+        too_many = multi and context.expected_tenants == "more"
+        per_tenant = context.tenancy_need in ("multi_schema", "multi_database")
+        separation = "tenant_separation" in context.compliance
+        expected = ["expected_tenants"] if too_many and per_tenant else []
+        if separation and context.tenancy_need != "multi_database":
+            expected.append("compliance")
+        assert [problem.field for problem in found] == expected, context
 
 
-def test_every_context_the_questionnaire_accepts_leaves_a_tenancy_to_choose() -> None:
+def test_every_context_the_questionnaire_accepts_leaves_one_tenancy_the_need_names() -> None:
     for context in every_context():
         answers = _context_answers(context)
         if problems(answers):
@@ -323,7 +297,7 @@ def test_every_context_the_questionnaire_accepts_leaves_a_tenancy_to_choose() ->
             for mode in DECISIONS["tenancy"].values
             if not problems({**answers, "tenancy": mode})
         ]
-        assert recommend(context)["tenancy"] in accepted, context
+        assert accepted == [recommend(context)["tenancy"]], context
 
 
 def test_reasons_name_the_context_they_come_from() -> None:
@@ -398,7 +372,7 @@ def test_only_answers_given_so_far_are_checked() -> None:
         assert problems({"tenancy_need": need}) == []
     assert problems({"expected_tenants": "more"}) == []
     assert problems({"compliance": ["tenant_separation"]}) == []
-    assert problems({"tenancy_need": "multi_schema", "expected_tenants": "more"}) == []
+    assert problems({"expected_tenants": "more"}) == []
 
 
 def test_slugify_makes_a_valid_slug_from_a_project_name() -> None:
@@ -412,88 +386,49 @@ def test_slugify_makes_a_valid_slug_from_a_project_name() -> None:
 # ── Refused combinations ─────────────────────────────────────────────────────
 
 
-# Each refusal kind: the answers, and words its message must contain (why, and what instead).
+# Each refusal kind: the answers, the question refused, and words its message must contain (why,
+# and what instead).
 REFUSALS: list[tuple[str, dict[str, Any], str, list[str]]] = [
     (
-        "none-for-multi-shared",
-        {"tenancy_need": "multi_shared", "tenancy": "none"},
-        "tenancy",
-        ["nothing keeping them apart", "choose 'shared' (row-level security)", "'single'"],
-    ),
-    (
-        "none-for-multi-schema",
-        {"tenancy_need": "multi_schema", "tenancy": "none"},
-        "tenancy",
-        ["nothing keeping them apart", "choose 'schema' (a schema per tenant)"],
-    ),
-    (
-        "none-for-multi-database",
-        {"tenancy_need": "multi_database", "tenancy": "none"},
-        "tenancy",
-        ["nothing keeping them apart", "choose 'database' (a database per tenant)"],
-    ),
-    (
-        "none-with-separation",
-        {"tenancy_need": "multi_shared", "compliance": ["tenant_separation"], "tenancy": "none"},
-        "tenancy",
-        ["nothing keeping them apart", "choose 'database'"],
-    ),
-    (
-        "none-past-10000-tenants",
-        {"tenancy_need": "multi_schema", "expected_tenants": "more", "tenancy": "none"},
-        "tenancy",
-        ["nothing keeping them apart", "choose 'shared'"],
-    ),
-    (
-        "schema-for-single",
-        {"tenancy_need": "single", "tenancy": "schema"},
-        "tenancy",
-        ["a single tenant is one schema", "migrate-all", "choose 'none'", "multi-tenant need"],
-    ),
-    (
-        "database-for-single",
-        {"tenancy_need": "single", "tenancy": "database"},
-        "tenancy",
-        ["a single tenant is one database", "migrate-all", "choose 'none'", "multi-tenant need"],
-    ),
-    (
         "schema-past-10000-tenants",
-        {"tenancy_need": "multi_schema", "expected_tenants": "more", "tenancy": "schema"},
-        "tenancy",
-        ["catalog bloats", "migrate-all runs for hours", "choose 'shared'"],
+        {"tenancy_need": "multi_schema", "expected_tenants": "more"},
+        "expected_tenants",
+        ["catalog bloats", "migrate-all runs for hours", "'rows kept apart by the database'"],
     ),
     (
         "database-past-10000-tenants",
-        {"tenancy_need": "multi_database", "expected_tenants": "more", "tenancy": "database"},
-        "tenancy",
-        ["connection pool of its own", "migrate-all", "hours", "choose 'shared'"],
+        {"tenancy_need": "multi_database", "expected_tenants": "more"},
+        "expected_tenants",
+        ["connection pool of its own", "migrate-all", "hours", "smaller tenant count"],
     ),
     (
-        "shared-with-separation",
-        {"tenancy_need": "multi_shared", "compliance": ["tenant_separation"], "tenancy": "shared"},
-        "tenancy",
-        ["Contracts require", "shared tables", "choose 'database'"],
-    ),
-    (
-        "schema-with-separation",
-        {
-            "tenancy_need": "multi_schema",
-            "expected_tenants": "thousands",
-            "compliance": ["audit_trail", "tenant_separation"],
-            "tenancy": "schema",
-        },
-        "tenancy",
-        ["Contracts require", "one database", "choose 'database'"],
-    ),
-    (
-        "separation-past-10000-tenants",
-        {
-            "tenancy_need": "multi_database",
-            "expected_tenants": "more",
-            "compliance": ["tenant_separation"],
-        },
+        "separation-for-single",
+        {"tenancy_need": "single", "compliance": ["tenant_separation"]},
         "compliance",
-        ["does not scale past 10,000 tenants", "smaller tenant count", "unticked"],
+        ["single-tenant service has no other tenant", "unticked"],
+    ),
+    (
+        "separation-for-shared",
+        {"tenancy_need": "multi_shared", "compliance": ["tenant_separation"]},
+        "compliance",
+        ["a database per tenant", "'each tenant in its own database'", "unticked"],
+    ),
+    (
+        "separation-for-schema",
+        {"tenancy_need": "multi_schema", "compliance": ["audit_trail", "tenant_separation"]},
+        "compliance",
+        ["a database per tenant", "'each tenant's tables apart'", "unticked"],
+    ),
+    *(
+        (
+            f"{mode}-for-{need}",
+            {"tenancy_need": need, "tenancy": mode},
+            "tenancy",
+            [f"contradicts the tenancy need '{need}'", f"give tenancy '{named}'"],
+        )
+        for named, need in NEED_FOR_TENANCY.items()
+        for mode in NEED_FOR_TENANCY
+        if mode != named
     ),
 ]
 
@@ -503,7 +438,7 @@ REFUSALS: list[tuple[str, dict[str, Any], str, list[str]]] = [
     [case[1:] for case in REFUSALS],
     ids=[case[0] for case in REFUSALS],
 )
-def test_a_refused_tenancy_says_why_and_what_to_choose_instead(
+def test_a_refusal_says_why_and_what_to_answer_instead(
     answers: dict[str, Any], field: str, says: list[str]
 ) -> None:
     found = problems(answers)
@@ -512,49 +447,42 @@ def test_a_refused_tenancy_says_why_and_what_to_choose_instead(
         assert words in found[0].message
 
 
-def test_the_tenancy_menu_is_not_offered_after_an_impossible_context() -> None:
-    """Past 10,000 tenants with dedicated storage, the compliance question stops the user; the
-    tenancy menu then adds no second, contradicting reason for the shared tables."""
+def test_the_derived_mode_adds_no_reason_of_its_own_to_a_refused_context() -> None:
+    """A context the need cannot serve is refused on its own question; the mode Copier derives
+    from the need then matches it and is not refused a second time."""
     context = {
-        "tenancy_need": "multi_shared",
+        "tenancy_need": "multi_schema",
         "expected_tenants": "more",
         "compliance": ["tenant_separation"],
     }
-    assert [problem.field for problem in problems({**context, "tenancy": "shared"})] == [
-        "compliance"
+    assert [problem.field for problem in problems({**context, "tenancy": "schema"})] == [
+        "expected_tenants",
+        "compliance",
     ]
 
 
 @pytest.mark.parametrize(
     "answers",
     [
-        {"tenancy_need": "single", "tenancy": "shared"},
-        {"tenancy_need": "single", "compliance": ["tenant_separation"], "tenancy": "none"},
-        {"tenancy_need": "single", "compliance": ["tenant_separation"], "tenancy": "shared"},
+        {"tenancy_need": "single", "tenancy": "none"},
         {"tenancy_need": "multi_shared", "expected_tenants": "more", "tenancy": "shared"},
         {"tenancy_need": "multi_schema", "expected_tenants": "thousands", "tenancy": "schema"},
         {"tenancy_need": "multi_database", "expected_tenants": "thousands", "tenancy": "database"},
-        {"tenancy_need": "multi_schema", "tenancy": "shared"},
-        {"tenancy_need": "multi_shared", "tenancy": "database"},
         {
-            "tenancy_need": "multi_schema",
-            "compliance": ["tenant_separation"],
+            "tenancy_need": "multi_database",
+            "compliance": ["audit_trail", "tenant_separation"],
             "tenancy": "database",
         },
     ],
     ids=[
-        "shared-for-single",
-        "separation-for-single-none",
-        "separation-for-single-shared",
+        "single",
         "shared-past-10000-tenants",
         "schema-for-thousands",
         "database-for-thousands",
-        "less-isolation-than-asked",
-        "more-isolation-than-asked",
         "database-with-separation",
     ],
 )
-def test_overrides_that_can_work_are_allowed(answers: dict[str, Any]) -> None:
+def test_answers_the_need_can_serve_are_accepted(answers: dict[str, Any]) -> None:
     assert problems(answers) == []
 
 
@@ -753,13 +681,13 @@ def test_each_tenancy_mode_records_what_the_service_does(tenancy: str, says: lis
 
 def test_the_tenancy_record_cites_the_tenant_count_and_compliance() -> None:
     answers = {
-        "tenancy_need": "multi_schema",
+        "tenancy_need": "multi_database",
         "expected_tenants": "thousands",
         "compliance": ["tenant_separation"],
         "tenancy": "database",
     }
     text = records.markdown("tenancy", answers)
-    assert "- Tenancy: multi-tenant, each tenant's tables apart\n" in text
+    assert "- Tenancy: multi-tenant, each tenant in its own database\n" in text
     assert "- Expected tenants: 100 to 10,000 tenants\n" in text
     assert "- Compliance: dedicated storage per tenant\n" in text
     assert "Database per tenant (`database`), as recommended." in text
@@ -788,7 +716,7 @@ def test_extension_recommends_from_the_answers_so_far(jinja: Environment) -> Non
     assert template.render() == "none False"
     answers = {"tenancy_need": "multi_shared", "compliance": ["retention"]}
     assert template.render(answers) == "shared True"
-    answers = {"tenancy_need": "multi_schema", "compliance": ["tenant_separation"]}
+    answers = {"tenancy_need": "multi_database", "compliance": ["tenant_separation"]}
     assert template.render(answers) == "database False"
 
 
@@ -800,19 +728,19 @@ def test_extension_ignores_undefined_answers(jinja: Environment) -> None:
 def test_extension_refusal_is_what_a_copier_validator_renders(jinja: Environment) -> None:
     validator = jinja.from_string("{{ refusal('tenancy') }}")
     assert validator.render(tenancy_need="multi_shared", tenancy="shared") == ""
-    assert "choose 'shared'" in validator.render(tenancy_need="multi_shared", tenancy="none")
+    assert "give tenancy 'shared'" in validator.render(tenancy_need="multi_shared", tenancy="none")
     # A problem on another question does not fail this one.
     assert validator.render(project_slug="Not A Slug", tenancy="none") == ""
-    context = {"tenancy_need": "multi_schema", "expected_tenants": "more"}
-    choice = jinja.from_string("{{ refusal('tenancy', 'schema') }}")
-    assert "choose 'shared'" in choice.render(context)
-    assert choice.render(tenancy_need="multi_schema") == ""
+    choice = jinja.from_string("{{ refusal('expected_tenants', 'more') }}")
+    assert "10,000 tenants" in choice.render(tenancy_need="multi_schema")
+    assert choice.render(tenancy_need="multi_shared") == ""
     compliance = jinja.from_string("{{ refusal('compliance') }}")
-    assert "10,000 tenants" in compliance.render(context, compliance=["tenant_separation"])
+    context = {"tenancy_need": "multi_schema"}
+    assert "a database per tenant" in compliance.render(context, compliance=["tenant_separation"])
     assert compliance.render(context, compliance=["audit_trail"]) == ""
     box = jinja.from_string("{{ refusal('compliance', ['tenant_separation']) }}")
-    assert "10,000 tenants" in box.render(context)
-    assert box.render(context, expected_tenants="thousands") == ""
+    assert "a database per tenant" in box.render(context)
+    assert box.render(tenancy_need="multi_database") == ""
 
 
 def test_extension_renders_adr_slug_and_secret(jinja: Environment) -> None:

@@ -39,12 +39,20 @@ YES_NO, NO_YES = "(Y/n)", "(y/N)"  # questionary's hint on a yes/no question, de
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 END_OF_LINE, CLEAR_LINE = "\x05", "\x15"  # Ctrl-E, Ctrl-U
 
-# The questions a person is asked: settings (`_...`) and named conditions (`when: false`) are not.
+# The questions a person is asked: settings (`_...`), named conditions (`when: false`) and
+# answers that are never asked (`ask: false`: a decision with one answer, the derived tenancy
+# mode) are not.
+COPIER_YML: dict[str, Any] = yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8"))
 QUESTIONS: dict[str, dict[str, Any]] = {
     name: spec
-    for name, spec in yaml.safe_load((REPO / "copier.yml").read_text(encoding="utf-8")).items()
-    if not name.startswith("_") and spec.get("when") is not False
+    for name, spec in COPIER_YML.items()
+    if not name.startswith("_") and spec.get("when") is not False and spec.get("ask") is not False
 }
+NOT_ASKED = [
+    name
+    for name, spec in COPIER_YML.items()
+    if not name.startswith("_") and spec.get("ask") is False
+]
 ORDER = list(QUESTIONS)
 DECISIONS = ORDER[ORDER.index("team_stack") + 1 :]  # asked after the context assessment
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
@@ -58,7 +66,7 @@ def titles(name: str) -> dict[Any, str]:
 
 def title_start(name: str) -> str:
     """How the title of question `name` begins on screen: its help up to any Jinja, one row."""
-    help_text = str(QUESTIONS[name]["help"])
+    help_text = str(COPIER_YML[name]["help"])
     return help_text.split("{")[0][: COLUMNS - 3].rstrip()
 
 
@@ -383,7 +391,18 @@ def test_the_decisions_offer_what_the_model_recommends_for_the_context(
     assert recommended["cache"] == "redis", "this context should bring the cache TTL question"
     assert list(offered) == DECISIONS, "every decision, and the cache TTL, is asked in order"
     assert q.asked("cache_ttl_seconds")
-    assert offered == recommended
+    assert offered == {name: value for name, value in recommended.items() if name in offered}
+    # A decision with one answer, and the tenancy mode the tenancy question named, are never
+    # asked, and recorded all the same.
+    assert set(NOT_ASKED) == {"stack", "tenancy", "auth", "pagination", "primary_key"}
+    assert not any(q.asked(name) for name in NOT_ASKED)
+    assert {name: answers[name] for name in NOT_ASKED} == {
+        "stack": "fastapi",
+        "tenancy": "shared",
+        "auth": "jwt",
+        "pagination": "cursor",
+        "primary_key": "uuid7",
+    }
     assert answers == {
         **identity,
         "scale": "large",
@@ -412,8 +431,7 @@ def test_a_wrong_slug_is_explained_and_a_question_that_does_not_apply_is_not_ask
     q.choose("scale", "growth")
     for name in ["read_write", "latency_p99_ms", "consistency", "tenancy_need", "compliance"]:
         q.accept_default(name)
-    for name in ["team_stack", "stack", "tenancy", "auth"]:
-        q.accept_default(name)
+    q.accept_default("team_stack")
     assert q.shown_default("cache") == "redis", "growth scale should recommend a cache"
     q.choose("cache", "none")
     after_cache = q.accept_remaining_defaults()
@@ -423,7 +441,7 @@ def test_a_wrong_slug_is_explained_and_a_question_that_does_not_apply_is_not_ask
     assert "cache_ttl_seconds" not in after_cache
     assert not q.asked("cache_ttl_seconds")
     assert not q.asked("expected_tenants"), "a single tenant is not asked for a tenant count"
-    assert "pagination" in after_cache
+    assert "soft_delete" in after_cache
     assert answers["project_slug"] == "billing-service"
     assert answers["package_name"] == "billing_service"
     assert answers["scale"] == "growth"
@@ -431,23 +449,43 @@ def test_a_wrong_slug_is_explained_and_a_question_that_does_not_apply_is_not_ask
     assert "cache_ttl_seconds" not in answers
 
 
-def test_a_refused_combination_is_explained_and_chosen_again(
+def test_what_the_tenancy_answer_cannot_serve_is_greyed_out_with_its_reason(
     questionnaire: Questionnaire,
 ) -> None:
     q = questionnaire
     for name in [*IDENTITY, "scale", "read_write", "latency_p99_ms", "consistency"]:
         q.accept_default(name)
-    q.choose("tenancy_need", "multi_shared")
-    for name in ["expected_tenants", "compliance", "team_stack", "stack"]:
-        q.accept_default(name)
-    q.try_to_choose("tenancy", "none")
-    q.expect_problem("tenancy", problem({"tenancy_need": "multi_shared", "tenancy": "none"}))
-    q.choose("tenancy", "shared")
+    q.choose("tenancy_need", "multi_schema")
+    q.expect_question("expected_tenants")
+    assert q._refused(titles("expected_tenants")["more"]), "a schema each past 10,000 tenants"
+    q.expect_problem(
+        "expected_tenants", problem({"tenancy_need": "multi_schema", "expected_tenants": "more"})
+    )
+    q.choose("expected_tenants", "thousands")
+    q.expect_question("compliance")
+    assert q._refused(titles("compliance")["tenant_separation"]), "dedicated storage is refused"
+    refusal = problem({"tenancy_need": "multi_schema", "compliance": ["tenant_separation"]})
+    q.expect_problem("compliance", refusal)
+    q.tick("compliance", ["audit_trail"])
     q.accept_remaining_defaults()
     answers = q.finish()
 
-    assert answers["tenancy_need"] == "multi_shared"
-    assert answers["tenancy"] == "shared"
+    assert answers["tenancy_need"] == "multi_schema"
+    assert answers["expected_tenants"] == "thousands"
+    assert answers["compliance"] == ["audit_trail"]
+    assert answers["tenancy"] == "schema", "the mode the tenancy question named"
+
+
+def test_a_single_tenant_is_not_offered_dedicated_storage(questionnaire: Questionnaire) -> None:
+    q = questionnaire
+    for name in [*IDENTITY, "scale", "read_write", "latency_p99_ms", "consistency"]:
+        q.accept_default(name)
+    q.accept_default("tenancy_need")
+    q.expect_question("compliance")
+    assert q._refused(titles("compliance")["tenant_separation"])
+    q.expect_problem(
+        "compliance", problem({"tenancy_need": "single", "compliance": ["tenant_separation"]})
+    )
 
 
 def test_a_bad_answer_given_on_the_command_line_names_the_question_and_writes_nothing(

@@ -24,6 +24,8 @@ import copier
 import pytest
 import yaml
 
+from hooks import migrate_answers
+from hooks.decisions import tenancy
 from tests.conftest import REPO
 
 EARLIER = "0.1.0"
@@ -455,3 +457,81 @@ def test_edits_of_files_the_restructuring_moved_are_reported_never_dropped(
     assert not (project / "src" / PACKAGE / "state.py").exists()
     assert not (project / "src" / PACKAGE / "state.py.rej").exists()
     assert answers(project)["_commit"] == LATER
+
+
+# ── Across the change that asks the tenancy question once: the mode built is kept ──────────
+
+# The last commit that asked both `tenancy_need` and `tenancy`: they could differ, past 10,000
+# tenants (a schema need got shared tables) or with dedicated storage, ticked for a single tenant.
+BEFORE_ONE_TENANCY_QUESTION = "539170ae1a378a43587ba86c322d30d9bbe5dcb3"
+
+
+@pytest.fixture(scope="module")
+def one_tenancy_question(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Template repository: the last commit asking both as `0.1.0`, this tree as `0.2.0`."""
+    repo = tmp_path_factory.mktemp("one-tenancy-question") / "groundwork"
+    repo.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", BEFORE_ONE_TENANCY_QUESTION],
+        cwd=REPO,
+        capture_output=True,
+        check=False,
+    )
+    assert archive.returncode == 0, archive.stderr.decode()
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive.stdout, check=True)
+    git(repo, "init", "-q", "-b", "main")
+    release(repo, EARLIER)
+    for path in ("template", "hooks", "copier.yml"):
+        if (repo / path).is_dir():
+            shutil.rmtree(repo / path)
+        else:
+            (repo / path).unlink()
+    shutil.copytree(REPO, repo, ignore=_NOT_RELEASED, symlinks=True, dirs_exist_ok=True)
+    release(repo, LATER)
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("given", "migrated"),
+    [
+        (
+            {"tenancy_need": "multi_schema", "expected_tenants": "more", "tenancy": "shared"},
+            {"tenancy_need": "multi_shared", "expected_tenants": "more", "tenancy": "shared"},
+        ),
+        (
+            {"tenancy_need": "single", "compliance": ["audit_trail", "tenant_separation"]},
+            {"tenancy_need": "single", "compliance": ["audit_trail"], "tenancy": "none"},
+        ),
+    ],
+    ids=["schema-need-built-shared", "dedicated-storage-for-one-tenant"],
+)
+def test_an_update_keeps_the_tenancy_mode_built_when_the_need_said_another(
+    one_tenancy_question: Path,
+    tmp_path: Path,
+    given: dict[str, Any],
+    migrated: dict[str, Any],
+) -> None:
+    project = generate(one_tenancy_question, tmp_path / "service", {**ANSWERS, **given})
+    mode = answers(project)["tenancy"]
+    tenancy = project / "src" / PACKAGE / "tenancy"
+    modules = sorted(path.name for path in tenancy.glob("*.py"))
+
+    update(project, LATER)
+
+    recorded = answers(project)
+    assert {name: recorded[name] for name in migrated} == migrated
+    assert recorded["tenancy"] == mode
+    assert recorded["_commit"] == LATER
+    assert sorted(path.name for path in tenancy.glob("*.py")) == modules, "the same mode"
+    assert leftovers(project) == []
+
+
+def test_the_answers_migration_knows_the_models_tenancy_modes() -> None:
+    assert migrate_answers.NEED_FOR_TENANCY == tenancy.NEED_FOR_TENANCY
+    assert migrate_answers.TENANT_SEPARATION == tenancy.TENANT_SEPARATION
+    current = {
+        "tenancy_need": "multi_database",
+        "tenancy": "database",
+        "compliance": [tenancy.TENANT_SEPARATION],
+    }
+    assert migrate_answers.migrated(current) == current

@@ -14,7 +14,6 @@ from ..model import (
     Rule,
     Value,
     compliance,
-    deciding,
     otherwise,
 )
 
@@ -26,12 +25,6 @@ NEED_FOR_TENANCY: dict[str, str] = {
     "shared": "multi_shared",
     "schema": "multi_schema",
     "database": "multi_database",
-}
-# What each tenancy mode keeps apart, as the refusals name it.
-_TENANCY_WORDS: dict[str, str] = {
-    "shared": "row-level security",
-    "schema": "a schema per tenant",
-    "database": "a database per tenant",
 }
 # Compliance answer: contracts require each tenant's data in a database of its own.
 TENANT_SEPARATION = "tenant_separation"
@@ -55,9 +48,12 @@ def _database_reason(why: str) -> Callable[[Context], str]:
     return reason
 
 
-# One organisation needs no tenant boundary. Past 10,000 tenants only shared tables scale: a
-# schema or a database per tenant bloats the catalog and the migration run. Contracts that
-# require dedicated storage, or a need for physical separation, take a database per tenant.
+# The tenancy question of the context assessment names the mechanism, so each need has one mode
+# and the mode is never asked again. What a need cannot serve (a schema or a database per tenant
+# past 10,000 tenants, dedicated storage without a database per tenant) is refused on the
+# context question that contradicts it, so the mode derived from the need is never refused.
+TENANCY_FOR_NEED: dict[str, str] = {need: mode for mode, need in NEED_FOR_TENANCY.items()}
+
 RULES: tuple[Rule[Value], ...] = (
     Rule(
         "the service holds one organisation's data",
@@ -69,18 +65,10 @@ RULES: tuple[Rule[Value], ...] = (
         ),
     ),
     Rule(
-        "over 10,000 tenants are expected",
-        lambda context: context.expected_tenants == "more",
-        "shared",
-        (
-            "Over 10,000 tenants, only shared tables scale: a schema or a database per tenant "
-            "would bloat the catalog and make every migration run for hours, so row-level "
-            "security on a tenant_id column keeps tenants apart."
-        ),
-    ),
-    Rule(
         "contracts require dedicated storage per tenant",
-        lambda context: TENANT_SEPARATION in context.compliance,
+        lambda context: (
+            context.tenancy_need == "multi_database" and TENANT_SEPARATION in context.compliance
+        ),
         "database",
         _database_reason("Contracts require each tenant's data in a database of its own"),
     ),
@@ -109,105 +97,79 @@ RULES: tuple[Rule[Value], ...] = (
     ),
 )
 
+_NEED_WORDS: dict[str, str] = {
+    "single": "single tenant",
+    "multi_shared": "rows kept apart by the database",
+    "multi_schema": "each tenant's tables apart",
+    "multi_database": "each tenant in its own database",
+}
+
 
 def refusals(answers: Mapping[str, Any]) -> list[Problem]:
-    """A context that leaves no tenancy mode, then a mode that contradicts the context."""
-    return _context_problems(answers) + _tenancy_problems(answers)
+    """Context answers the tenancy need cannot serve, then a mode other than the need's."""
+    return _tenant_count_problems(answers) + _compliance_problems(answers) + _mode_problems(answers)
 
 
-def _context_problems(answers: Mapping[str, Any]) -> list[Problem]:
-    """Context answers that leave no tenancy mode to choose.
+def _tenant_count_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """Past 10,000 tenants only shared tables scale: refused on the tenant count question."""
+    need = answers.get("tenancy_need")
+    if answers.get("expected_tenants") != "more" or need not in ("multi_schema", "multi_database"):
+        return []
+    unit = "schema" if need == "multi_schema" else "database"
+    cost = (
+        "over 10,000 copies of every table and index: the PostgreSQL catalog bloats"
+        if unit == "schema"
+        else "over 10,000 databases, each with a connection pool of its own"
+    )
+    return [
+        Problem(
+            "expected_tenants",
+            f"Over 10,000 tenants, a {unit} per tenant means {cost}, and migrate-all runs "
+            "for hours; answer 'rows kept apart by the database' to the tenancy question "
+            "(row-level security grows with rows, not tenants), or a smaller tenant count.",
+        )
+    ]
 
-    Reported on the compliance question, asked after the tenant count, so the questionnaire
-    stops there instead of offering a tenancy menu in which every choice is refused.
-    """
-    many = answers.get("expected_tenants") == "more"
-    multi = answers.get("tenancy_need") != "single"  # the tenant count is asked only then
-    if TENANT_SEPARATION in compliance(answers) and many and multi:
-        return [
-            Problem(
-                "compliance",
-                "Dedicated storage per tenant means a database per tenant, which does not "
-                "scale past 10,000 tenants: a connection pool per database, catalog bloat and "
-                "a migrate-all run that lasts hours; answer a smaller tenant count if "
-                "contracts require dedicated storage, or leave dedicated storage unticked and "
-                "keep tenants apart in shared tables.",
-            )
-        ]
-    return []
+
+def _compliance_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """Dedicated storage is a database per tenant: refused with any other tenancy need."""
+    need = answers.get("tenancy_need")
+    if TENANT_SEPARATION not in compliance(answers) or need in (None, "multi_database"):
+        return []
+    if need == "single":
+        message = (
+            "Dedicated storage keeps each tenant's data apart from other tenants', and a "
+            "single-tenant service has no other tenant: its database is already its own; "
+            "leave dedicated storage unticked."
+        )
+    else:
+        message = (
+            "Dedicated storage means a database per tenant, and the tenancy answer "
+            f"'{_NEED_WORDS[str(need)]}' keeps tenants in one database; answer 'each tenant "
+            "in its own database' to the tenancy question, or leave dedicated storage unticked."
+        )
+    return [Problem("compliance", message)]
 
 
-def _tenancy_problems(answers: Mapping[str, Any]) -> list[Problem]:
-    """Tenancy modes that contradict the need, the tenant count or the contracts.
+def _mode_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """A tenancy mode is the one the tenancy need names: never asked, refused when it differs.
 
-    The rules do not overlap, so a refused answer gets one reason, and the mode a refusal of
-    'none' advises is the one `RULES` recommend, which is never refused itself.
+    Given on the command line, or kept from an answers file whose need has changed since, a mode
+    other than the need's is refused, and Copier then derives it again from the need.
     """
     need = answers.get("tenancy_need")
     tenancy = answers.get("tenancy")
-    tenants = answers.get("expected_tenants")
-    contracts = compliance(answers)
-    multi = need != "single"  # an absent need counts: only answers given are checked
-    # Past 10,000 tenants dedicated storage is refused on the compliance question instead.
-    separate = TENANT_SEPARATION in contracts and multi and tenants != "more"
-    found: list[Problem] = []
-    if tenancy == "none" and need in ("multi_shared", "multi_schema", "multi_database"):
-        context = Context(
-            tenancy_need=need,
-            expected_tenants=tenants if tenants in ("tens", "thousands", "more") else "tens",
-            compliance=contracts,
+    if need not in TENANCY_FOR_NEED or tenancy not in VALUES or tenancy == TENANCY_FOR_NEED[need]:
+        return []
+    mode = TENANCY_FOR_NEED[need]
+    return [
+        Problem(
+            "tenancy",
+            f"Tenancy '{tenancy}' contradicts the tenancy need '{need}', which is tenancy "
+            f"'{mode}': the mode follows from the tenancy question; give tenancy '{mode}', or "
+            "leave tenancy out and answer the tenancy question for the mode you want.",
         )
-        mode = str(deciding(RULES, context).value)
-        found.append(
-            Problem(
-                "tenancy",
-                "Multi-tenant data with tenancy 'none' would put every tenant's rows in the "
-                f"same tables with nothing keeping them apart; choose '{mode}' "
-                f"({_TENANCY_WORDS[mode]}), or answer 'single' to the tenancy question if the "
-                "service serves one organisation.",
-            )
-        )
-    elif tenancy in ("schema", "database") and need == "single":
-        unit = str(tenancy)
-        found.append(
-            Problem(
-                "tenancy",
-                f"A {unit} per tenant for a single tenant is one {unit} behind a tenant "
-                "registry and a migrate-all command, machinery that keeps nothing apart; "
-                "choose 'none' (or answer a multi-tenant need to the tenancy question).",
-            )
-        )
-    elif tenancy == "schema" and tenants == "more":
-        found.append(
-            Problem(
-                "tenancy",
-                "Over 10,000 tenants, a schema per tenant means over 10,000 copies of every "
-                "table and index: the PostgreSQL catalog bloats and migrate-all runs for "
-                "hours; choose 'shared' (row-level security), which grows with rows, not "
-                "tenants.",
-            )
-        )
-    elif tenancy == "database" and tenants == "more":
-        found.append(
-            Problem(
-                "tenancy",
-                "Over 10,000 tenants, a database per tenant means over 10,000 databases, each "
-                "with a connection pool of its own, catalogs to vacuum and a migrate-all that "
-                "runs for hours; choose 'shared' (row-level security), which grows with rows, "
-                "not tenants.",
-            )
-        )
-    elif tenancy in ("shared", "schema") and separate:
-        kept = "in shared tables" if tenancy == "shared" else "in one database"
-        found.append(
-            Problem(
-                "tenancy",
-                "Contracts require each tenant's data in a database of its own, and tenancy "
-                f"'{tenancy}' keeps every tenant's data {kept}; choose 'database' (a database "
-                "per tenant).",
-            )
-        )
-    return found
+    ]
 
 
 def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:

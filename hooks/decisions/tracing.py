@@ -44,8 +44,10 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             f"{stores}, through the maintained instrumentation packages."
         ),
         (
-            "Spans go to the OTLP endpoint in `OTEL_EXPORTER_OTLP_ENDPOINT` when it is set; "
-            "without it traces are still created, so trace ids appear in logs."
+            "Spans are exported over OTLP/HTTP as the OpenTelemetry specification reads its "
+            "variables: to `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as given, else to "
+            "`OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended. With neither set, traces "
+            "are still created, so trace ids appear in logs."
         ),
         "Every log line written inside a span carries its `trace_id` and `span_id`.",
         "Health and metrics endpoints are not traced: they would drown the real requests.",
