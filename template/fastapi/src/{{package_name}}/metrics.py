@@ -15,6 +15,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .api import route_template
 from .config import ServiceSettings
 from .db import database
 from .features import Feature
@@ -103,7 +104,7 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_and_see)
         finally:
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+            route = route_template(scope) or UNMATCHED_ROUTE
             REQUESTS.labels(scope["method"], route, str(status_code)).inc()
             REQUEST_DURATION.labels(scope["method"], route).observe(time.perf_counter() - started)
             tenant = structlog.contextvars.get_contextvars().get("tenant_id")

@@ -1,11 +1,65 @@
-"""JSON logs; every line written during a request carries its request id, tenant and user."""
+"""JSON logs; every line written during a request carries its request id, tenant and user.
+
+No line carries a value a request sent: a database error quotes the statement's parameters and
+the values the server refused (`DETAIL:  Key (email)=(...)`), so a traceback names its database
+errors by type, SQLSTATE and statement, never by message.
+"""
 
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 
 import structlog
-from structlog.types import Processor
+from sqlalchemy.exc import DBAPIError
+from structlog.types import ExcInfo, Processor
+
+# Exceptions whose message may quote request values: the driver's, and SQLAlchemy's around them.
+_DATABASE_ERROR_MODULES = ("asyncpg", "sqlalchemy.dialects")
+
+
+def _message(error: BaseException) -> str:
+    """The exception's message, or what can be said of a database error without its values."""
+    if not (
+        isinstance(error, DBAPIError) or type(error).__module__.startswith(_DATABASE_ERROR_MODULES)
+    ):
+        return str(error)
+    facts = {
+        name: getattr(error, name, None)
+        for name in ("sqlstate", "constraint_name", "table_name", "column_name")
+    }
+    if isinstance(error, DBAPIError):
+        facts["sqlstate"] = getattr(error.orig, "sqlstate", None)
+        facts["statement"] = error.statement
+    known = ", ".join(f"{name}={value}" for name, value in facts.items() if value)
+    return f"(message withheld: it may quote request values) {known}".rstrip()
+
+
+def _chain(error: BaseException, seen: set[int]) -> list[str]:
+    """The exception and what caused it, in the order and shape Python prints them."""
+    seen.add(id(error))
+    lines: list[str] = []
+    cause, context = error.__cause__, error.__context__
+    if cause is not None and id(cause) not in seen:
+        lines += _chain(cause, seen)
+        lines.append("\nThe above exception was the direct cause of the following exception:\n\n")
+    elif context is not None and not error.__suppress_context__ and id(context) not in seen:
+        lines += _chain(context, seen)
+        lines.append("\nDuring handling of the above exception, another exception occurred:\n\n")
+    if error.__traceback__ is not None:
+        lines.append("Traceback (most recent call last):\n")
+        lines += traceback.format_tb(error.__traceback__)
+    name = f"{type(error).__module__}.{type(error).__qualname__}"
+    lines.append(f"{name}: {_message(error)}\n")
+    return lines
+
+
+def format_exception(exc_info: ExcInfo) -> str:
+    """A traceback like Python's, with the messages of database errors withheld."""
+    return "".join(_chain(exc_info[1], set())).rstrip("\n")
+
+
+render_exception = structlog.processors.ExceptionRenderer(format_exception)
 
 
 def configure_logging(level: str = "INFO", processors: Sequence[Processor] = ()) -> None:
@@ -22,7 +76,7 @@ def configure_logging(level: str = "INFO", processors: Sequence[Processor] = ())
     structlog.configure(
         processors=[
             *shared,
-            structlog.processors.format_exc_info,
+            render_exception,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -33,6 +87,7 @@ def configure_logging(level: str = "INFO", processors: Sequence[Processor] = ())
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            render_exception,  # exceptions logged by libraries (uvicorn, SQLAlchemy)
             structlog.processors.JSONRenderer(),
         ],
     )

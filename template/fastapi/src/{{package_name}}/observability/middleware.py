@@ -7,6 +7,7 @@ import uuid
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..api import route_template
 from ..errors import error_response
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -55,7 +56,7 @@ class RequestContextMiddleware:
             response = error_response(500, "internal_error", "An unexpected error occurred.")
             await response(scope, receive, send_with_id)
         finally:
-            route = getattr(scope.get("route"), "path", None)
+            route = route_template(scope)
             seconds = time.perf_counter() - started
             logger.info(
                 "request",

@@ -6,13 +6,14 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..api import Text
 from ..auth.schemas import Email, Password, TenantSlug
 
 
 class TenantCreate(BaseModel):
     """A tenant and its first administrator (an existing account, or a new one)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     slug: TenantSlug
     admin_email: Email
     admin_password: Password | None = Field(
