@@ -514,7 +514,7 @@ def serve(
         )
     server = Server(name=name, process=process, port=port, log_path=log_path)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # waited only while it lives
         while True:
             if process.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-3000:]
@@ -523,7 +523,7 @@ def serve(
                 if Client(port).request("GET", ready_path).status == 200:
                     break
             if time.monotonic() > deadline:
-                raise BenchError(f"{name} did not answer {ready_path} within 60 s")
+                raise BenchError(f"{name} did not answer {ready_path} within 120 s")
             time.sleep(0.1)
         yield server
     finally:

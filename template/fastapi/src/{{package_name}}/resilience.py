@@ -1,9 +1,13 @@
 """Requests that are safe to repeat are retried when the database failed them transiently.
 
 Safe means reads (GET, HEAD) and creates carrying an Idempotency-Key, whose repeat replays the
-first response. Transient means a dropped connection, a serialization failure or a deadlock;
-anything else, or any failure after the response has started, is not retried.
+first response. Transient means a dropped connection, a database shutting down, starting up or
+refusing connections, a serialization failure or a deadlock; anything else, or any failure after
+the response has started, is not retried. A database still out of reach after the retries (or
+met by a request not safe to repeat) is a 503 `database_unavailable` with Retry-After.
 """
+
+from collections.abc import Callable
 
 import structlog
 from fastapi import FastAPI
@@ -19,22 +23,29 @@ from tenacity import (
 )
 
 from .config import ServiceSettings
+from .db import unavailable
+from .errors import error_response
 from .features import Feature
 
 TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+RETRY_AFTER = {"Retry-After": "1"}
 
 logger = structlog.get_logger("resilience")
 
 
 class Settings(ServiceSettings):
-    retry_attempts: int = Field(default=3, ge=1)  # for reads and idempotent creates
+    retry_attempts: int = Field(default=6, ge=1)  # for reads and idempotent creates
+    # The first wait; each next one doubles, up to a second: 6 attempts span about 1.5 s, what a
+    # PostgreSQL restart (`pg_ctl restart -m fast`) takes.
+    retry_wait_seconds: float = Field(default=0.05, gt=0)
 
 
 def is_transient(error: BaseException) -> bool:
+    if unavailable(error):
+        return True
     if not isinstance(error, DBAPIError):
         return False
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    return error.connection_invalidated or sqlstate in TRANSIENT_SQLSTATES
+    return getattr(error.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
 
 
 def _repeatable(scope: Scope) -> bool:
@@ -47,15 +58,15 @@ def _repeatable(scope: Scope) -> bool:
 class RetrySafeRequests:
     """Pure ASGI middleware: replays a repeatable request, with backoff and jitter."""
 
-    def __init__(self, app: ASGIApp, *, attempts: int) -> None:
+    def __init__(self, app: ASGIApp, *, attempts: int, wait: float) -> None:
         self.app = app
         self.attempts = attempts
+        self.wait = wait
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.attempts < 2 or not _repeatable(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
         responded = False
 
         async def send_tracked(message: Message) -> None:
@@ -63,16 +74,33 @@ class RetrySafeRequests:
             responded = responded or message["type"] == "http.response.start"
             await send(message)
 
+        try:
+            if self.attempts < 2 or not _repeatable(scope):
+                await self.app(scope, receive, send_tracked)
+            else:
+                await self._retried(scope, receive, send_tracked, lambda: responded)
+        except Exception as error:
+            if responded or not unavailable(error):
+                raise
+            logger.warning("database_unavailable", error=type(error).__name__)
+            message = "The database is unavailable; retry shortly."
+            response = error_response(503, "database_unavailable", message, None, RETRY_AFTER)
+            await response(scope, receive, send)
+
+    async def _retried(
+        self, scope: Scope, receive: Receive, send: Send, responded: Callable[[], bool]
+    ) -> None:
+        body = await _read_body(receive)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.05),
-            retry=retry_if_exception(lambda error: is_transient(error) and not responded),
+            wait=wait_exponential_jitter(multiplier=self.wait, max=1.0, jitter=self.wait),
+            retry=retry_if_exception(lambda error: is_transient(error) and not responded()),
             before_sleep=_log_retry,
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
-                await self.app(scope, _replay(body, receive), send_tracked)
+                await self.app(scope, _replay(body, receive), send)
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -104,7 +132,9 @@ def _log_retry(state: RetryCallState) -> None:
 
 
 def _install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(RetrySafeRequests, attempts=settings.retry_attempts)
+    app.add_middleware(
+        RetrySafeRequests, attempts=settings.retry_attempts, wait=settings.retry_wait_seconds
+    )
 
 
 feature = Feature(install=_install)
