@@ -79,8 +79,36 @@ def refusal(context: Context, name: str, value: Any = _AS_ANSWERED) -> str:
     given = _answers(context)
     if value is not _AS_ANSWERED:
         given[name] = value
-    found = decisions.problems(given)
-    return " ".join(problem.message for problem in found if problem.field == name)
+    found = [problem for problem in decisions.problems(given) if problem.field == name]
+    if value is _AS_ANSWERED and not _from_command_line(context, name):
+        # Typed in the questionnaire: Copier shows the refusal on one row under the answer.
+        return " ".join(problem.brief or problem.message for problem in found)
+    return " ".join(problem.message for problem in found)
+
+
+def _from_command_line(context: Context, name: str) -> bool:
+    """Whether the answer to `name` was given with `--data` (or Copier's `data=`)."""
+    conf = context.get("_copier_conf")
+    return isinstance(conf, Mapping) and name in conf.get("data", {})
+
+
+# Beside a greyed-out choice: a menu row is cut at the screen edge, so the reason is printed
+# under the question's title instead (its `help`).
+REASON_ABOVE = "not offered: see why above"
+
+
+@pass_context
+def choice_refusal(context: Context, name: str, value: Any) -> str:
+    """A choice's validator: "" when `value` is not refused, else what Copier shows for it.
+
+    Copier shows this text beside the greyed-out choice of a menu, and as the error of a
+    `--data` answer that picks the choice. The menu gets a short note, the reason being under
+    the title; an answer given on the command line gets the whole reason.
+    """
+    reason = refusal(context, name, value)
+    if not reason:
+        return ""
+    return reason if _from_command_line(context, name) else REASON_ABOVE
 
 
 @pass_context
@@ -145,6 +173,7 @@ class GroundworkExtension(Extension):
         helpers: Mapping[str, Any] = {
             "recommended": recommended,
             "refusal": refusal,
+            "choice_refusal": choice_refusal,
             "adr": adr_markdown,
             "slugify": answers.slugify,
             "secret": secret,
