@@ -563,7 +563,7 @@ def test_a_bad_answer_given_on_the_command_line_names_the_question_and_writes_no
     tmp_path: Path,
 ) -> None:
     destination = tmp_path / "service"
-    command = [sys.executable, "-m", "copier", "copy", "--defaults", "--trust"]
+    command = [sys.executable, "-W", "ignore", "-m", "copier", "copy", "--defaults", "--trust"]
     command += ["--vcs-ref", "HEAD", "--data", "cache=redis", "--data", "cache_ttl_seconds=0"]
 
     done = subprocess.run(
@@ -575,6 +575,9 @@ def test_a_bad_answer_given_on_the_command_line_names_the_question_and_writes_no
     )
 
     assert done.returncode != 0
+    first_line = done.stderr.strip().splitlines()[0]
+    assert first_line.startswith("--data cache_ttl_seconds=0 is refused: "), done.stderr
+    assert problem({"cache_ttl_seconds": 0}) in first_line, done.stderr
     last_line = done.stderr.strip().splitlines()[-1]
     assert "question 'cache_ttl_seconds'" in last_line, done.stderr
     assert problem({"cache_ttl_seconds": 0}) in last_line, done.stderr
