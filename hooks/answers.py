@@ -58,9 +58,17 @@ def problems(answers: Mapping[str, Any]) -> list[Problem]:
     if "project_name" in answers:
         name = str(answers["project_name"])
         if not name.strip():
-            found.append(Problem("project_name", "Enter a project name, e.g. Billing Service."))
+            found.append(
+                Problem(
+                    "project_name",
+                    "Enter a project name, e.g. Billing Service.",
+                    "enter one, e.g. Billing Service",
+                )
+            )
         elif "\n" in name:
-            found.append(Problem("project_name", "The project name must fit on one line."))
+            found.append(
+                Problem("project_name", "The project name must fit on one line.", "one line only")
+            )
     if "project_slug" in answers:
         found.extend(_slug_problems(str(answers["project_slug"])))
     if "package_name" in answers:
@@ -71,6 +79,7 @@ def problems(answers: Mapping[str, Any]) -> list[Problem]:
                 "author_email",
                 f"'{answers['author_email']}' does not look like an e-mail address "
                 "(name@example.com).",
+                "not an e-mail (name@example.com)",
             )
         )
     if "latency_p99_ms" in answers:
@@ -85,6 +94,7 @@ def _slug_problems(slug: str) -> list[Problem]:
                 "project_slug",
                 f"'{slug}' is not a valid slug: use lower-case letters, digits and single "
                 "hyphens, starting with a letter (e.g. billing-service).",
+                "use a-z, 0-9 and single hyphens",
             )
         ]
     if len(slug) > SLUG_MAX_LENGTH:
@@ -93,6 +103,7 @@ def _slug_problems(slug: str) -> list[Problem]:
                 "project_slug",
                 f"'{slug}' is {len(slug)} characters; keep it to {SLUG_MAX_LENGTH} or fewer, "
                 "since it also names the database and the container.",
+                f"{len(slug)} characters; at most {SLUG_MAX_LENGTH}",
             )
         ]
     return []
@@ -105,17 +116,21 @@ def _package_problems(package: str) -> list[Problem]:
             f"'{package}' is not a valid package name: use lower-case letters, digits and "
             "underscores, starting with a letter (e.g. billing_service)."
         )
+        brief = "use a-z, 0-9 and underscores"
     elif keyword.iskeyword(package):
         message = f"'{package}' is a Python keyword and cannot be imported; {instead}."
+        brief = "a Python keyword"
     elif package in sys.stdlib_module_names:
         message = f"'{package}' would shadow the standard-library module of that name; {instead}."
+        brief = "shadows a standard module"
     elif package in SHADOWED_NAMES:
         message = (
             f"'{package}' would shadow a dependency or folder of the generated service; {instead}."
         )
+        brief = "shadows a dependency or folder"
     else:
         return []
-    return [Problem("package_name", message)]
+    return [Problem("package_name", message, brief)]
 
 
 def _latency_problems(value: Any) -> list[Problem]:
@@ -128,7 +143,11 @@ def _latency_problems(value: Any) -> list[Problem]:
             latency = None
     if latency is None:
         return [
-            Problem("latency_p99_ms", "Enter the p99 target as a whole number of milliseconds.")
+            Problem(
+                "latency_p99_ms",
+                "Enter the p99 target as a whole number of milliseconds.",
+                "a whole number of milliseconds",
+            )
         ]
     if not LATENCY_MIN_MS <= latency <= LATENCY_MAX_MS:
         return [
@@ -137,6 +156,7 @@ def _latency_problems(value: Any) -> list[Problem]:
                 f"{latency} ms is outside {LATENCY_MIN_MS} to {LATENCY_MAX_MS} ms: a tighter "
                 "target needs data served from memory with no database on the request path, "
                 "and a request that may take over a minute belongs in a background job.",
+                f"from {LATENCY_MIN_MS} to {LATENCY_MAX_MS:,} ms",
             )
         ]
     return []

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from jinja2 import Environment, Undefined, pass_context
 from jinja2.ext import Extension
 from jinja2.runtime import Context
@@ -79,8 +80,104 @@ def refusal(context: Context, name: str, value: Any = _AS_ANSWERED) -> str:
     given = _answers(context)
     if value is not _AS_ANSWERED:
         given[name] = value
-    found = decisions.problems(given)
-    return " ".join(problem.message for problem in found if problem.field == name)
+    found = [problem for problem in decisions.problems(given) if problem.field == name]
+    if value is _AS_ANSWERED and not _from_command_line(context, name):
+        # Typed in the questionnaire: Copier shows the refusal on one row under the answer.
+        return " ".join(problem.brief or problem.message for problem in found)
+    message = " ".join(problem.message for problem in found)
+    if message and value is _AS_ANSWERED:
+        report_command_line_refusal(name, _command_line(context)[name], message)
+    return message
+
+
+def _command_line(context: Context) -> Mapping[str, Any]:
+    """The answers given with `--data` (or Copier's `data=`)."""
+    conf = context.get("_copier_conf")
+    data = conf.get("data", {}) if isinstance(conf, Mapping) else {}
+    return data if isinstance(data, Mapping) else {}
+
+
+def _from_command_line(context: Context, name: str) -> bool:
+    """Whether the answer to `name` was given with `--data` (or Copier's `data=`)."""
+    return name in _command_line(context)
+
+
+_REPORTED: set[tuple[str, str]] = set()
+
+
+def report_command_line_refusal(name: str, value: Any, message: str) -> None:
+    """Print a refused `--data` answer's reason to stderr, once, before Copier stops.
+
+    Copier turns a validator's refusal into an exception and prints its traceback, the message
+    on the last of some 40 lines; this line comes first, so the reason is what a user sees.
+    """
+    if (name, message) in _REPORTED:
+        return
+    _REPORTED.add((name, message))
+    print(
+        f"--data {name}={model.show_value(value)} is refused: {message}\n"
+        "Nothing was written; Copier stops with the traceback below, which ends with its own "
+        "form of this message.",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+@pass_context
+def check_command_line(context: Context) -> bool:
+    """Report `--data` answers outside a question's choices, before any question is answered.
+
+    Copier refuses such a value itself, before any validator of ours runs; this check, the
+    default of a hidden value at the top of copier.yml, prints the reason first. True when
+    every choice given is one of the question's.
+    """
+    given = _command_line(context)
+    questions = yaml.safe_load((Path(__file__).resolve().parent.parent / "copier.yml").read_text())
+    valid = True
+    for name, value in given.items():
+        spec = questions.get(name)
+        if not isinstance(spec, Mapping) or "choices" not in spec:
+            continue
+        choices = [
+            choice["value"] if isinstance(choice, Mapping) else choice
+            for choice in spec["choices"].values()
+        ]
+        answered = yaml.safe_load(value) if isinstance(value, str) else value
+        picked = answered if spec.get("multiselect") and isinstance(answered, list) else [value]
+        unknown = [str(item) for item in picked if item not in choices]
+        if unknown:
+            valid = False
+            shown = ", ".join(model.show_value(choice) for choice in choices)
+            report_command_line_refusal(
+                name, value, f"'{unknown[0]}' is not a choice of {name}; choose one of: {shown}."
+            )
+    return valid
+
+
+# Beside a greyed-out choice: a menu row is cut at the screen edge, so the reason is printed
+# under the question's title instead (its `help`).
+REASON_ABOVE = "not offered: see why above"
+
+
+@pass_context
+def choice_refusal(context: Context, name: str, value: Any) -> str:
+    """A choice's validator: "" when `value` is not refused, else what Copier shows for it.
+
+    Copier shows this text beside the greyed-out choice of a menu, and as the error of a
+    `--data` answer that picks the choice. The menu gets a short note, the reason being under
+    the title; an answer given on the command line gets the whole reason.
+    """
+    reason = refusal(context, name, value)
+    if not reason:
+        return ""
+    if not _from_command_line(context, name):
+        return REASON_ABOVE
+    given = _command_line(context)[name]
+    answered = yaml.safe_load(given) if isinstance(given, str) else given
+    chosen = value if isinstance(value, list) else [value]
+    if answered == value or (isinstance(answered, list) and set(chosen) <= set(answered)):
+        report_command_line_refusal(name, given, reason)
+    return reason
 
 
 @pass_context
@@ -145,6 +242,8 @@ class GroundworkExtension(Extension):
         helpers: Mapping[str, Any] = {
             "recommended": recommended,
             "refusal": refusal,
+            "choice_refusal": choice_refusal,
+            "check_command_line": check_command_line,
             "adr": adr_markdown,
             "slugify": answers.slugify,
             "secret": secret,

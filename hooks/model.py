@@ -53,10 +53,17 @@ def compliance(answers: Mapping[str, Any]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why an answer is refused, attached to the question that must change."""
+    """Why an answer is refused, attached to the question that must change.
+
+    `brief` is the refusal in a few words, for a typed answer refused while the questionnaire
+    runs: Copier shows it on one row under the answer, after "Validation error for question
+    '<name>': ", and a longer message is cut at the screen edge. The question's help states the
+    rule in full. A `--data` answer gets the whole `message`.
+    """
 
     field: str
     message: str
+    brief: str = ""
 
 
 @dataclass(frozen=True)

@@ -647,7 +647,9 @@ def questionnaire_page(questions: Sequence[Question], rules: Mapping[str, Rules]
         "",
         (
             "Computed from the answers, never asked and never recorded in the answers file: the "
-            "templates read these names instead of repeating the expressions."
+            "templates read these names instead of repeating the expressions. "
+            "`command_line_checked`, computed first, only prints a `--data` value outside a "
+            "question's choices as the first line of output, before Copier refuses it."
         ),
         "",
     ]

@@ -375,6 +375,35 @@ def test_only_answers_given_so_far_are_checked() -> None:
     assert problems({"expected_tenants": "more"}) == []
 
 
+# A typed answer of each kind the identity, latency and cache TTL questions refuse.
+TYPED_REFUSALS: list[dict[str, Any]] = [
+    {"project_name": " "},
+    {"project_name": "Two\nLines"},
+    {"project_slug": "Bad Slug"},
+    {"project_slug": "a" * 41},
+    {"package_name": "Bad-Name"},
+    {"package_name": "class"},
+    {"package_name": "json"},
+    {"package_name": "redis"},
+    {"author_email": "nobody"},
+    {"latency_p99_ms": "fast"},
+    {"latency_p99_ms": 1},
+    {"cache_ttl_seconds": 0},
+]
+
+
+@pytest.mark.parametrize("answers", TYPED_REFUSALS, ids=lambda answers: next(iter(answers)))
+def test_a_typed_answers_refusal_fits_the_one_row_copier_shows_at_80_columns(
+    answers: dict[str, Any],
+) -> None:
+    """Copier prints a typed answer's refusal on one row, cut at the screen edge, after its own
+    prefix; the brief form fits in 80 columns, and the full message stays for `--data`."""
+    (found,) = problems(answers)
+    shown = f"Validation error for question '{found.field}': {found.brief}"
+    assert found.brief and len(shown) < 80, shown
+    assert found.brief != found.message
+
+
 def test_slugify_makes_a_valid_slug_from_a_project_name() -> None:
     assert slugify("Billing Service") == "billing-service"
     assert slugify("  Café -- Orders & Payments! ") == "cafe-orders-payments"

@@ -1,8 +1,9 @@
 """The questionnaire as a person uses it: `copier copy` in a real terminal, answered key by key.
 
-Copier runs in a pseudo-terminal and its output goes through a terminal emulator (pyte), so the
-tests read the screen a person reads: the question, its default, the highlighted choice, the
-reason an answer was refused. Keys are what a person presses: arrows and Enter in a menu, space to
+Copier runs in a pseudo-terminal of 80 columns and its output goes through a terminal emulator
+(pyte), so the tests read the screen a person reads: the question, its default, the highlighted
+choice, the reason an answer was refused. Every question they see is checked to be readable
+there: no row cut at the screen edge, its help and its choices shown in full. Keys are what a person presses: arrows and Enter in a menu, space to
 tick a box, Ctrl-U to clear a prefilled answer.
 """
 
@@ -22,12 +23,14 @@ import pexpect
 import pyte
 import pytest
 import yaml
+from wcwidth import wcswidth
 
 from hooks.decisions import problems, recommend, recommend_settings
+from hooks.extension import REASON_ABOVE
 from hooks.model import Context
 from tests.conftest import REPO
 
-COLUMNS, LINES = 200, 50
+COLUMNS, LINES = 80, 50  # the narrowest usual terminal: every text must be readable in it
 TIMEOUT = 30.0  # seconds for any one thing to appear; CI has two loaded cores
 STARTUP_TIMEOUT = 90.0  # Copier copies the template and starts before the first question
 FINISH_TIMEOUT = 120.0  # rendering and writing the whole service after the last answer
@@ -64,16 +67,32 @@ def titles(name: str) -> dict[Any, str]:
     return {value["value"] if isinstance(value, dict) else value: title for title, value in choices}
 
 
+def help_lines(name: str) -> list[str]:
+    """The rows of question `name`'s help as written, up to any Jinja (rendered when asked)."""
+    return str(COPIER_YML[name]["help"]).split("{")[0].splitlines()
+
+
 def title_start(name: str) -> str:
-    """How the title of question `name` begins on screen: its help up to any Jinja, one row."""
-    help_text = str(COPIER_YML[name]["help"])
-    return help_text.split("{")[0][: COLUMNS - 3].rstrip()
+    """How the title of question `name` begins on screen: the first row of its help."""
+    return help_lines(name)[0].rstrip()
+
+
+def squashed(text: str) -> str:
+    """Text without its spacing: rows wrap where words end, so compare the words alone."""
+    return "".join(text.split())
 
 
 def problem(answers: dict[str, Any]) -> str:
     """What the decision model says about these answers (one problem expected)."""
     (found,) = problems(answers)
     return found.message
+
+
+def typed_refusal(answers: dict[str, Any]) -> str:
+    """What Copier shows under a typed answer the model refuses: its brief form, on one row."""
+    (found,) = problems(answers)
+    assert found.brief, f"{found.field}: a typed answer's refusal needs a brief form"
+    return found.brief
 
 
 class _Screen(pyte.Screen):
@@ -163,6 +182,10 @@ class Questionnaire:
         """Whether the checklist on screen shows the box of `title` ticked."""
         return f"{TICKED}{title}" in [text for _, text in self._choices()]
 
+    def _answer_rows(self, name: str) -> list[str]:
+        """The rows below the help of question `name` (a text question's prefilled answer)."""
+        return self._current()[len(help_lines(name)) :]
+
     def _drawn(self, name: str) -> bool:
         """Question `name` is fully drawn and waiting for keys."""
         if not self._current_is(name):
@@ -172,7 +195,29 @@ class Questionnaire:
             return bool(self._pointed())
         if spec["type"] == "bool":
             return any(YES_NO in row or NO_YES in row for row in self._current())
-        return len(self._current()) > 1
+        return len(self._answer_rows(name)) > 0
+
+    def check_readable(self, name: str) -> None:
+        """Fail unless question `name` is readable on this screen as written in copier.yml.
+
+        No row reaches the screen edge (prompt_toolkit cuts a row there), the help is on screen
+        word for word, and each choice shows its whole title; a greyed-out choice shows its
+        title and a short note, its reason being under the title, where `expect_problem` finds
+        it in full.
+        """
+        current = self._current()
+        cut = [row for row in current if wcswidth(row) >= COLUMNS]
+        assert not cut, f"'{name}': rows cut at {COLUMNS} columns: {cut}\n{self.shown()}"
+        shown = squashed("".join(current))
+        assert squashed("".join(help_lines(name))) in shown, f"'{name}' help:\n{self.shown()}"
+        if "choices" not in QUESTIONS[name]:
+            return
+        expected = list(titles(name).values())
+        rows = [text.removeprefix(TICKED).removeprefix(UNTICKED) for _, text in self._choices()]
+        rows = [row for row in rows if not row.startswith("(")]  # questionary's instructions
+        greyed = {row[2:].removesuffix(f" ({REASON_ABOVE})") for row in rows if row[:2] == "- "}
+        plain = [row for row in rows if row[:2] != "- "]
+        assert sorted([*plain, *greyed]) == sorted(expected), f"'{name}' choices:\n{self.shown()}"
 
     # ── Waiting ─────────────────────────────────────────────────────────────
     def _read(self, timeout: float) -> bool:
@@ -214,6 +259,7 @@ class Questionnaire:
         """Wait until question `name` is on screen, drawn and waiting for an answer."""
         timeout = STARTUP_TIMEOUT if self._last is None else TIMEOUT
         self.wait_until(lambda: self._drawn(name), f"question '{name}'", timeout)
+        self.check_readable(name)
         self._last = name
 
     def expect_problem(self, name: str, message: str) -> None:
@@ -230,6 +276,8 @@ class Questionnaire:
             return wanted in "".join("".join(self._current()).split())
 
         self.wait_until(explained, f"explanation under question '{name}': {message!r}")
+        cut = [row for row in self._current() if wcswidth(row) >= COLUMNS]
+        assert not cut, f"'{name}': explanation cut at {COLUMNS} columns:\n{self.shown()}"
 
     # ── Answering ───────────────────────────────────────────────────────────
     def shown_default(self, name: str) -> Any:
@@ -247,7 +295,7 @@ class Questionnaire:
             return by_title[self._pointed()]
         if spec["type"] == "bool":
             return any(YES_NO in row for row in current)
-        shown = current[1].strip()
+        shown = self._answer_rows(name)[0].strip()
         return int(shown) if spec["type"] == "int" else shown
 
     def accept_default(self, name: str) -> Any:
@@ -284,11 +332,12 @@ class Questionnaire:
         self.expect_question(name)
         self.child.send(END_OF_LINE + CLEAR_LINE)
         self.wait_until(
-            lambda: self._current()[1:2] == [""], f"question '{name}' cleared by Ctrl-U"
+            lambda: self._answer_rows(name)[:1] == [""], f"question '{name}' cleared by Ctrl-U"
         )
         self.child.send(text)
         self.wait_until(
-            lambda: self._current()[1:2] == [f"   {text}"], f"'{text}' typed into '{name}'"
+            lambda: self._answer_rows(name)[:1] == [f"   {text}"],
+            f"'{text}' typed into '{name}'",
         )
         self.child.send(ENTER)
 
@@ -423,7 +472,7 @@ def test_a_wrong_slug_is_explained_and_a_question_that_does_not_apply_is_not_ask
     q = questionnaire
     q.accept_default("project_name")
     q.answer_text("project_slug", "Bad Slug")
-    q.expect_problem("project_slug", problem({"project_slug": "Bad Slug"}))
+    q.expect_problem("project_slug", typed_refusal({"project_slug": "Bad Slug"}))
     q.answer_text("project_slug", "billing-service")
     package_name = q.accept_default("package_name")
     for name in ["description", "author_name", "author_email"]:
@@ -488,11 +537,33 @@ def test_a_single_tenant_is_not_offered_dedicated_storage(questionnaire: Questio
     )
 
 
+def test_a_team_in_another_stack_learns_at_its_stack_question_that_it_gets_fastapi(
+    questionnaire: Questionnaire,
+) -> None:
+    q = questionnaire
+    for name in [*IDENTITY, "scale", "read_write", "latency_p99_ms", "consistency"]:
+        q.accept_default(name)
+    q.accept_default("tenancy_need")
+    q.accept_default("compliance")
+    q.expect_question("team_stack")
+    screen = squashed("".join(q._current()))
+    assert squashed("Groundwork generates FastAPI (Python) services only") in screen
+    assert squashed("A TypeScript, Go, Java or other team gets a Python service") in screen
+    assert not q.destination.exists(), "said before anything is written"
+    q.choose("team_stack", "typescript")
+    q.accept_remaining_defaults()
+    answers = q.finish()
+
+    assert (answers["team_stack"], answers["stack"]) == ("typescript", "fastapi")
+    record = (q.destination / "docs" / "adr" / "0001-stack.md").read_text(encoding="utf-8")
+    assert "the team's primary stack is TypeScript" in record
+
+
 def test_a_bad_answer_given_on_the_command_line_names_the_question_and_writes_nothing(
     tmp_path: Path,
 ) -> None:
     destination = tmp_path / "service"
-    command = [sys.executable, "-m", "copier", "copy", "--defaults", "--trust"]
+    command = [sys.executable, "-W", "ignore", "-m", "copier", "copy", "--defaults", "--trust"]
     command += ["--vcs-ref", "HEAD", "--data", "cache=redis", "--data", "cache_ttl_seconds=0"]
 
     done = subprocess.run(
@@ -504,6 +575,9 @@ def test_a_bad_answer_given_on_the_command_line_names_the_question_and_writes_no
     )
 
     assert done.returncode != 0
+    first_line = done.stderr.strip().splitlines()[0]
+    assert first_line.startswith("--data cache_ttl_seconds=0 is refused: "), done.stderr
+    assert problem({"cache_ttl_seconds": 0}) in first_line, done.stderr
     last_line = done.stderr.strip().splitlines()[-1]
     assert "question 'cache_ttl_seconds'" in last_line, done.stderr
     assert problem({"cache_ttl_seconds": 0}) in last_line, done.stderr

@@ -1,11 +1,14 @@
 """A combination or answer the model refuses fails with its reason, before anything is written."""
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import copier
 import pytest
 
+from hooks.decisions import problems
 from hooks.matrix import distinct_refusals
 from hooks.model import Problem
 from tests.conftest import REPO
@@ -80,4 +83,50 @@ def test_a_bad_answer_fails_with_a_clear_message_and_writes_nothing(
 
     assert f"'{field}'" in str(refusal.value)
     assert reason in str(refusal.value)
+    assert not destination.exists()
+
+
+# `--data` answers as a person types them, and what the first line of output must say.
+COMMAND_LINES = [
+    (["latency_p99_ms=-5"], "latency_p99_ms=-5", problems({"latency_p99_ms": -5})[0].message),
+    (["tenancy_need=hybrid"], "tenancy_need=hybrid", "'hybrid' is not a choice of tenancy_need"),
+    (["compliance=[audit_trail,gdpr]"], "compliance=", "'gdpr' is not a choice of compliance"),
+    (
+        ["tenancy_need=multi_schema", "expected_tenants=more"],
+        "expected_tenants=more",
+        problems({"tenancy_need": "multi_schema", "expected_tenants": "more"})[0].message,
+    ),
+    (
+        ["compliance=[tenant_separation]"],
+        "compliance=[tenant_separation]",
+        problems({"tenancy_need": "single", "compliance": ["tenant_separation"]})[0].message,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "answer", "reason"), COMMAND_LINES, ids=[answer for _, answer, _ in COMMAND_LINES]
+)
+def test_a_refused_data_value_is_the_first_line_the_user_reads(
+    tmp_path: Path, data: list[str], answer: str, reason: str
+) -> None:
+    """Copier prints a refused `--data` answer under a 40-line traceback; ours comes first."""
+    destination = tmp_path / "service"
+    command = [sys.executable, "-W", "ignore", "-m", "copier", "copy", "--trust", "--defaults"]
+    command += ["--vcs-ref", "HEAD", *(f"--data={item}" for item in data)]
+
+    done = subprocess.run(
+        [*command, str(REPO), str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode != 0
+    first, second = done.stderr.splitlines()[:2]
+    assert first.startswith(f"--data {answer}") and " is refused: " in first, done.stderr
+    assert reason in first, done.stderr
+    assert second.startswith("Nothing was written"), done.stderr
+    assert done.stderr.count(" is refused: ") == 1, "said once"
     assert not destination.exists()

@@ -54,11 +54,14 @@ def _leftovers(project: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize(
-    "answers",
-    [*COVER, CONTEXT_EXTREMES],
-    ids=[*map(answer_id, COVER), "context-extremes"],
-)
+# What the matrix renders, by test id.
+RENDERED: dict[str, dict[str, Any]] = {
+    **{answer_id(answers): answers for answers in COVER},
+    "context-extremes": CONTEXT_EXTREMES,
+}
+
+
+@pytest.mark.parametrize("answers", list(RENDERED.values()), ids=list(RENDERED))
 def test_combination_renders_clean_and_type_checks(copie: Copie, answers: dict[str, Any]) -> None:
     project = render(copie, answers)
 
@@ -68,6 +71,11 @@ def test_combination_renders_clean_and_type_checks(copie: Copie, answers: dict[s
     check_container_files(project, answers)
     run(["uv", "sync", "--quiet"], project)
     run(["uv", "run", "mypy"], project)
+
+
+def test_each_rendered_combination_has_an_id_of_its_own() -> None:
+    """The coverage summary (tests/conftest.py) maps each passed test back by its id."""
+    assert len(RENDERED) == len(COVER) + 1
 
 
 def test_every_value_of_every_decision_is_rendered() -> None:

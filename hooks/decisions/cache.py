@@ -129,6 +129,7 @@ def refusals(answers: Mapping[str, Any]) -> list[Problem]:
             TTL.name,
             f"Enter a whole number of seconds from 1 to {TTL_MAX_SECONDS}: an entry that "
             "outlives a day is a copy of the data, not a cache.",
+            f"1 to {TTL_MAX_SECONDS:,} seconds (a day)",
         )
     ]
 
