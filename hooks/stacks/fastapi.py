@@ -73,7 +73,7 @@ PARTS: tuple[Part, ...] = (
             "ruff>=0.14",
         ),
     ),
-    Part("errors", module="errors"),
+    Part("errors", module="errors", settings=True),
     Part("database", module="db", settings=True),
     Part(
         "tenancy",
@@ -148,6 +148,8 @@ PARTS: tuple[Part, ...] = (
     Part("projects", module="projects"),
     Part("health", module="health"),
     Part("retries", module="resilience", settings=True),
+    # Outside the retries: they never buffer more than the limit.
+    Part("request limits", module="limits", settings=True),
     Part(
         "metrics",
         _answer("metrics", "prometheus"),

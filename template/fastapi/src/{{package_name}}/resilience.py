@@ -55,7 +55,9 @@ class RetrySafeRequests:
         if scope["type"] != "http" or self.attempts < 2 or not _repeatable(scope):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        # Only a create's body is replayed; a read's is left unread, for the route to refuse.
+        replayable = scope["method"] == "POST"
+        body = await _read_body(receive) if replayable else b""
         responded = False
 
         async def send_tracked(message: Message) -> None:
@@ -72,7 +74,8 @@ class RetrySafeRequests:
         )
         async for attempt in retrying:
             with attempt:
-                await self.app(scope, _replay(body, receive), send_tracked)
+                attempt_receive = _replay(body, receive) if replayable else receive
+                await self.app(scope, attempt_receive, send_tracked)
 
 
 async def _read_body(receive: Receive) -> bytes:
