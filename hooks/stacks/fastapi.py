@@ -71,6 +71,7 @@ PARTS: tuple[Part, ...] = (
             "pytest>=8.4",
             "pytest-asyncio>=1.2",
             "ruff>=0.14",
+            "schemathesis>=4.32,<5",
         ),
     ),
     Part("errors", module="errors", settings=True),

@@ -7,11 +7,12 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import Field
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field, JsonValue
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from .config import ServiceSettings
 from .features import Feature
@@ -31,6 +32,40 @@ class Settings(ServiceSettings):
     # A 422 lists at most this many errors: a body of 100,000 unknown keys is not a 100,000-item
     # answer.
     max_validation_errors: int = Field(default=20, ge=1)
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable and machine-readable: `not_found`, `conflict`...")
+    message: str = Field(description="For people; may change.")
+    details: JsonValue = Field(description="What exactly: the invalid fields of a 422.")
+    request_id: str | None = Field(description="Quote it when reporting a problem.")
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error the service answers, whatever its status."""
+
+    error: ErrorBody
+
+
+_MEANINGS = {
+    400: "The request cannot be served as sent.",
+    401: "No valid credentials (`WWW-Authenticate` says which).",
+    403: "The caller may not do this, or the tenant is suspended.",
+    404: "No such resource, or not one the caller can see.",
+    409: "The request conflicts with the current state: a duplicate, a reused or spent "
+    "Idempotency-Key.",
+    413: "The body is larger than the service accepts (`MAX_BODY_BYTES`).",
+    422: "The request is not valid; `details` lists what (at most `MAX_VALIDATION_ERRORS`).",
+    429: "Too many requests; `Retry-After` says when to try again.",
+    503: "Busy or unavailable for a moment; retry after `Retry-After` seconds.",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a router or route: each status, answered in the envelope."""
+    return {
+        status: {"model": ErrorEnvelope, "description": _MEANINGS[status]} for status in statuses
+    }
 
 
 class AppError(Exception):
@@ -102,8 +137,24 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request, exc: HTTPException) -> str:
+    """Every method the requested path answers, as the OpenAPI document lists them, not only
+    those of the first route matched (which is all Starlette's 405 names)."""
+    methods = {"OPTIONS", *(exc.headers or {}).get("Allow", "").replace(" ", "").split(",")}
+    for template, operations in request.app.openapi()["paths"].items():
+        if compile_path(template)[0].match(request.url.path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods - {""}))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        # OPTIONS lists what a resource answers; any other method it lacks is a 405 saying so.
+        allow = {"Allow": _allowed_methods(request, exc)}
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=allow)
+        exc.headers = {**(exc.headers or {}), **allow}
     phrase = HTTPStatus(exc.status_code).phrase
     code = getattr(exc, "code", None) or phrase.lower().replace(" ", "_").replace("-", "_")
     message = exc.detail if isinstance(exc.detail, str) else phrase

@@ -9,7 +9,9 @@ refused when nested deeper than `MAX_JSON_DEPTH`. The number of errors a 422 lis
 `errors.Settings.max_validation_errors`.
 """
 
+import json
 import re
+from typing import Any
 
 from fastapi import FastAPI
 from pydantic import Field
@@ -129,8 +131,11 @@ class RequestLimits:
             downstream: Receive = counted
             if _is_json(scope):
                 body, downstream = await _read_whole(counted)
-                if nested_deeper_than(body, self.settings.max_json_depth):
-                    await _refuse_depth(self.settings.max_json_depth, scope, receive, send)
+                invalid = _json_refusal(body, self.settings.max_json_depth)
+                if invalid is not None:
+                    message = "The request is not valid."
+                    response = error_response(422, "validation_error", message, [invalid])
+                    await response(scope, receive, send)
                     return
             await self.app(scope, downstream, send_tracked)
         except BodyTooLarge as error:
@@ -172,14 +177,16 @@ async def _refuse_body(error: BodyTooLarge, scope: Scope, receive: Receive, send
     await response(scope, receive, send)
 
 
-async def _refuse_depth(depth: int, scope: Scope, receive: Receive, send: Send) -> None:
-    detail = {
-        "loc": ["body"],
-        "message": f"JSON nested deeper than {depth} levels",
-        "type": "json_too_deep",
-    }
-    response = error_response(422, "validation_error", "The request is not valid.", [detail])
-    await response(scope, receive, send)
+def _json_refusal(body: bytes, depth: int) -> dict[str, Any] | None:
+    """What is wrong with a JSON body before it is parsed, as a 422's detail."""
+    try:
+        body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError:
+        return {"loc": ["body"], "message": "The body is not text.", "type": "json_invalid"}
+    if nested_deeper_than(body, depth):
+        message = f"JSON nested deeper than {depth} levels"
+        return {"loc": ["body"], "message": message, "type": "json_too_deep"}
+    return None
 
 
 def _install(app: FastAPI, settings: Settings) -> None:
