@@ -18,6 +18,7 @@ import json
 import statistics
 import time
 import urllib.parse
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -135,7 +136,7 @@ def time_pages(client: Client, size: int, cursor: str, repeats: int) -> tuple[Ti
 def explain(database: benchlib.Database, tenant_id: str, cursor: str, size: int) -> dict[str, str]:
     """PostgreSQL's plans of both pages, as the application role with the tenant set."""
     padded = cursor + "=" * (-len(cursor) % 4)
-    after = json.loads(base64.urlsafe_b64decode(padded))["after"]
+    after = str(uuid.UUID(bytes=base64.urlsafe_b64decode(padded)))  # pagination.encode_cursor
     app_url = database.app_url.replace("postgresql+asyncpg://", "postgresql://", 1)
     plans = {}
     for label, where in (("first page", ""), ("deep page", f"WHERE id < '{after}' ")):

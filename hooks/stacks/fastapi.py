@@ -71,9 +71,10 @@ PARTS: tuple[Part, ...] = (
             "pytest>=8.4",
             "pytest-asyncio>=1.2",
             "ruff>=0.14",
+            "schemathesis>=4.32,<5",
         ),
     ),
-    Part("errors", module="errors"),
+    Part("errors", module="errors", settings=True),
     Part("database", module="db", settings=True),
     Part(
         "tenancy",
@@ -148,6 +149,8 @@ PARTS: tuple[Part, ...] = (
     Part("projects", module="projects"),
     Part("health", module="health"),
     Part("retries", module="resilience", settings=True),
+    # Outside the retries: they never buffer more than the limit.
+    Part("request limits", module="limits", settings=True),
     Part(
         "metrics",
         _answer("metrics", "prometheus"),

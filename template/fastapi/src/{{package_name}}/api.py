@@ -1,9 +1,9 @@
 """What every domain's API shares: the version prefix each router mounts itself under, and the
 text type of every string a request stores."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 from starlette.types import Scope
 
 V1 = "/api/v1"
@@ -13,6 +13,21 @@ V1 = "/api/v1"
 NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
 """A string a request stores; add length limits with `Annotated[Text, Field(...)]`."""
+
+
+def omittable() -> Any:
+    """The default of a field an update may leave out but not set to null (declare it `T | None`
+    and refuse None in a validator): the document shows it as a `T` that is not required."""
+    return Field(default=None, json_schema_extra=_omitted_not_null)
+
+
+def _omitted_not_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    branches = [branch for branch in schema.pop("anyOf", []) if branch != {"type": "null"}]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
 
 
 def route_template(scope: Scope) -> str | None:

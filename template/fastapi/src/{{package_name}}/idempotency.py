@@ -13,6 +13,7 @@ from uuid import UUID
 
 from fastapi import Header
 from pydantic import BaseModel
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import Index, String, delete, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,13 +24,18 @@ from .tenancy import Resource, index, user_ref
 
 KEY_LIFETIME = timedelta(hours=24)
 
+_KEY = {"minLength": 8, "maxLength": 200, "pattern": r"^[!-~]*$"}  # printable ASCII, no spaces
 IdempotencyKey = Annotated[
-    str | None,
+    str | SkipJsonSchema[None],
     Header(
         alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="Retrying with the same key and body returns the first response.",
+        min_length=_KEY["minLength"],
+        max_length=_KEY["maxLength"],
+        pattern=_KEY["pattern"],
+        description="8 to 200 printable ASCII characters. Retrying with the same key and body "
+        "returns the first response while the resource it created exists; once it is deleted, "
+        "the key answers 409 `idempotency_key_spent`.",
+        json_schema_extra=_KEY,  # the constraints of an optional parameter, in the document
     ),
 ]
 
@@ -56,14 +62,22 @@ async def run_once(
     request: BaseModel,
     action: Callable[[], Awaitable[Response]],
     response_type: type[Response],
+    exists: Callable[[Response], Awaitable[bool]],
 ) -> Response:
-    """Run `action` once per (user, key); replay its response for the same request."""
+    """Run `action` once per (user, key); replay its response for the same request, while what
+    it created `exists` (a replay must not hand out the id of a deleted resource)."""
     if key is None:
         return await action()
     fingerprint = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     stored = await _claim_or_fetch(session, user_id, key, fingerprint)
     if stored is not None:
-        return response_type.model_validate(stored)
+        replayed = response_type.model_validate(stored)
+        if not await exists(replayed):
+            raise Conflict(
+                "What this Idempotency-Key created has been deleted since.",
+                code="idempotency_key_spent",
+            )
+        return replayed
     response = await action()
     await session.execute(
         update(IdempotencyRecord)

@@ -90,7 +90,8 @@ class RetrySafeRequests:
     async def _retried(
         self, scope: Scope, receive: Receive, send: Send, responded: Callable[[], bool]
     ) -> None:
-        body = await _read_body(receive)
+        # Only a create's body is replayed; a read's is left unread, for the route to refuse.
+        body = await _read_body(receive) if scope["method"] == "POST" else None
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential_jitter(multiplier=self.wait, max=1.0, jitter=self.wait),
@@ -100,7 +101,7 @@ class RetrySafeRequests:
         )
         async for attempt in retrying:
             with attempt:
-                await self.app(scope, _replay(body, receive), send)
+                await self.app(scope, receive if body is None else _replay(body, receive), send)
 
 
 async def _read_body(receive: Receive) -> bytes:

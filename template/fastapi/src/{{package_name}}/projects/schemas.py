@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from ..api import Text
+from ..api import Text, omittable
 
 Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[Text, Field(max_length=2000)]
@@ -25,9 +25,9 @@ class ProjectUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    name: Name | None = omittable()
     description: Description | None = None
-    status: Status | None = None
+    status: Status | None = omittable()
 
     @field_validator("name", "status")
     @classmethod

@@ -32,6 +32,9 @@ async def create_project(
         await session.flush()
         return ProjectRead.model_validate(project)
 
+    async def exists(created: ProjectRead) -> bool:
+        return await session.scalar(select(Project).where(Project.id == created.id)) is not None
+
     return await run_once(
         session,
         user_id=actor,
@@ -39,6 +42,7 @@ async def create_project(
         request=data,
         action=create,
         response_type=ProjectRead,
+        exists=exists,
     )
 
 

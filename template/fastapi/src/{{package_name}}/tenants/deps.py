@@ -3,17 +3,17 @@
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
 
 from ..errors import Forbidden, Unauthorized
 
+_operator_key = APIKeyHeader(
+    name="X-Operator-Key", auto_error=False, description="The service's OPERATOR_API_KEY."
+)
 
-async def _operator(
-    request: Request,
-    key: Annotated[
-        str | None, Header(alias="X-Operator-Key", description="OPERATOR_API_KEY.")
-    ] = None,
-) -> None:
+
+async def _operator(request: Request, key: Annotated[str | None, Depends(_operator_key)]) -> None:
     expected = request.app.state.settings.operator_api_key
     if expected is None:
         raise Forbidden(

@@ -1,0 +1,196 @@
+"""Request size limits: headers (431), body (413) and JSON nesting (422), in the envelope.
+
+The server refuses oversized headers before the application sees them (`serve.http_protocol`:
+it holds at most `MAX_HEADER_BYTES` and one read of a request's head); `RequestLimits` refuses
+them again under any other server. The body is bounded as it streams: a
+declared `Content-Length` over `MAX_BODY_BYTES` is refused before a byte is read, a chunked body
+as soon as it passes the limit. A JSON body, read whole (the route reads it whole anyway), is
+refused when nested deeper than `MAX_JSON_DEPTH`. The number of errors a 422 lists is bounded by
+`errors.Settings.max_validation_errors`.
+"""
+
+import json
+import re
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import Field
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .config import ServiceSettings
+from .errors import error_response
+from .features import Feature
+
+
+class Settings(ServiceSettings):
+    max_body_bytes: int = Field(default=1_048_576, ge=0)  # 1 MiB
+    max_json_depth: int = Field(default=32, ge=1)
+    max_header_bytes: int = Field(default=32_768, ge=1024)  # the request line and every header
+    max_header_count: int = Field(default=100, ge=10)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised by the body's receive() past the limit; an HTTPException, so FastAPI lets it
+    through whichever layer reads the body."""
+
+    code = "body_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is larger than {limit} bytes.")
+
+
+# JSON strings (which may hold brackets), and the brackets left once they are gone.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
+def nested_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether JSON `body` nests arrays and objects more than `limit` deep, found at C speed:
+    each pass removes the innermost pairs, so `limit` passes empty any document within it."""
+    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    for _ in range(limit):
+        if not brackets:
+            return False
+        innermost_removed = _INNERMOST.sub(b"", brackets)
+        if innermost_removed == brackets:  # unbalanced: unclosed brackets nest what follows
+            return brackets.count(b"[") + brackets.count(b"{") > limit
+        brackets = innermost_removed
+    return bool(brackets)
+
+
+def _header_refusal(scope: Scope, settings: Settings) -> str | None:
+    headers = scope["headers"]
+    if len(headers) > settings.max_header_count:
+        return f"The request has more than {settings.max_header_count} headers."
+    size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+    size += sum(len(name) + len(value) + 4 for name, value in headers)
+    if size > settings.max_header_bytes:
+        return f"The request's headers are larger than {settings.max_header_bytes} bytes."
+    return None
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type: bytes = value.split(b";", 1)[0].strip().lower()
+            return media_type == b"application/json" or media_type.endswith(b"+json")
+    return False
+
+
+class RequestLimits:
+    """Pure ASGI middleware: refuses oversized headers, bodies and JSON nesting."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.settings.max_body_bytes
+        refusal = _header_refusal(scope, self.settings)
+        if refusal is not None:
+            response = error_response(431, "headers_too_large", refusal)
+            await response(scope, receive, send)
+            return
+        length = _content_length(scope)
+        if length is not None and length > limit:  # refused before a byte is read
+            await _refuse_body(BodyTooLarge(limit), scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(limit)
+            return message
+
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            downstream: Receive = counted
+            if _is_json(scope):
+                body, downstream = await _read_whole(counted)
+                invalid = _json_refusal(body, self.settings.max_json_depth)
+                if invalid is not None:
+                    message = "The request is not valid."
+                    response = error_response(422, "validation_error", message, [invalid])
+                    await response(scope, receive, send)
+                    return
+            await self.app(scope, downstream, send_tracked)
+        except BodyTooLarge as error:
+            if started:
+                raise
+            await _refuse_body(error, scope, receive, send)
+
+
+async def _read_whole(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body, and a receive() that gives it again, then waits for the client."""
+    chunks: list[bytes] = []
+    last: Message = {"type": "http.request", "body": b"", "more_body": False}
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            last = message
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        if last["type"] != "http.request":
+            return last
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replayed
+
+
+async def _refuse_body(error: BodyTooLarge, scope: Scope, receive: Receive, send: Send) -> None:
+    # The client may still be sending: the connection is closed rather than drained.
+    response = error_response(413, error.code, str(error.detail), headers={"Connection": "close"})
+    await response(scope, receive, send)
+
+
+def _json_refusal(body: bytes, depth: int) -> dict[str, Any] | None:
+    """What is wrong with a JSON body before it is parsed, as a 422's detail."""
+    try:
+        body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError:
+        return {"loc": ["body"], "message": "The body is not text.", "type": "json_invalid"}
+    if nested_deeper_than(body, depth):
+        message = f"JSON nested deeper than {depth} levels"
+        return {"loc": ["body"], "message": message, "type": "json_too_deep"}
+    return None
+
+
+def _install(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(RequestLimits, settings=settings)
+
+
+feature = Feature(install=_install)
