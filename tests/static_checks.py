@@ -161,7 +161,11 @@ def _dockerfile_problems(project_dir: Path, answers: Mapping[str, Any]) -> Itera
     if command not in text:
         yield f"{DOCKERFILE} does not end with `{command}`"
     serve = project_dir / "src" / package / "serve.py"
-    if not serve.is_file() or f'"{package}.main:create_app"' not in serve.read_text():
+    served = serve.read_text() if serve.is_file() else ""
+    if (
+        f'"{package}.serve:draining_app"' not in served
+        or "from .main import create_app" not in served
+    ):
         yield f"{DOCKERFILE} runs {package}.serve, which does not serve {package}.main:create_app"
 
 
