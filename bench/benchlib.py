@@ -227,8 +227,13 @@ def render(destination: Path, answers: Mapping[str, Any], *, vcs_ref: str) -> Pa
 
 
 def uv_sync(project: Path) -> Path:
-    """Install the rendered project's runtime dependencies; return its Python."""
-    run(["uv", "sync", "--no-dev", "--quiet"], cwd=project)
+    """Install the rendered project's runtime dependencies; return its Python.
+
+    Exactly the versions of the lock written at generation (`--vcs-ref` may name a release from
+    before the template locked its services: then uv resolves).
+    """
+    locked = ["--locked"] if (project / "uv.lock").exists() else []
+    run(["uv", "sync", *locked, "--no-dev", "--quiet"], cwd=project)
     python = project / ".venv" / "bin" / "python"
     if not python.exists():
         raise BenchError(f"uv sync left no interpreter at {python}")
