@@ -1,11 +1,14 @@
 """Lock a generated service at the versions this release of the template was tested with.
 
-Copier runs it after `copier copy` and `copier update` (`_tasks` in copier.yml), in the service's
-folder. A new service gets a `uv.lock` resolved as PyPI stood on `TESTED_ON` (`uv lock
---exclude-newer`), the date the template's own tests resolve against too; a second `uv lock`
-then drops the date from the lock's options while keeping every version, so `uv sync --locked`,
-`uv lock --upgrade` and Dependabot treat it as any other lock. On an update the service's lock is
-the team's: `uv lock` keeps its versions and only adds or changes what the release requires.
+Copier runs it in the service's folder after `copier copy` (a task) and at the end of `copier
+update`, once the release is merged with the team's changes (an "after" migration: Copier runs
+tasks before that merge, when pyproject.toml still lacks the team's changes).
+
+A new service gets a `uv.lock` resolved as PyPI stood on `TESTED_ON` (`uv lock --exclude-newer`),
+the date the template's own tests resolve against too; a second `uv lock` then drops the date
+from the lock's options while keeping every version, so `uv sync --locked`, `uv lock --upgrade`
+and Dependabot treat it as any other lock. On an update the service's lock is the team's:
+`uv lock` keeps its versions and only adds or changes what the merged pyproject.toml requires.
 
 Never fails the generation: without uv, or without the network, it says how to lock later.
 """
@@ -32,8 +35,6 @@ def commands(uv: str, *, update: bool, locked: bool) -> list[list[str]]:
 
 def main(operation: str) -> int:
     update = operation == "update"
-    if update and not Path(".git").exists():
-        return 0  # one of the scratch copies Copier renders to compute an update: nothing to lock
     uv = shutil.which("uv")
     if uv is None:
         print(
