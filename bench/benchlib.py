@@ -1,6 +1,7 @@
-"""What the benchmarks share: render a service, give it a database, serve it, load it with wrk.
+"""What the benchmarks share: render a service, give it a database, serve it, load it.
 
-Only the standard library and Copier (the template's own development environment). The
+Only the standard library and Copier (the template's own development environment); the load
+generator is bench/loadgen.py. The
 generated service runs from its own virtual environment, created by `uv sync`; PostgreSQL is
 driven with `psql`, Redis through the service's own `redis` package.
 """
@@ -26,6 +27,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
+
+import loadgen
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -67,9 +70,9 @@ def add_load_options(
     connections: int,
     connections_note: str = "",
 ) -> None:
-    """wrk's duration, connections, threads and timeout, and the warm-up before each run."""
+    """The load's duration, connections, processes and timeout, and the warm-up before each run."""
     parser.add_argument(
-        "--duration", type=float, default=duration, help=f"seconds per wrk run ({duration:g})"
+        "--duration", type=float, default=duration, help=f"seconds per load run ({duration:g})"
     )
     parser.add_argument(
         "--warmup", type=float, default=warmup, help=f"seconds of warm-up load ({warmup:g})"
@@ -78,14 +81,14 @@ def add_load_options(
         "--connections",
         type=int,
         default=connections,
-        help=f"wrk connections ({connections}{connections_note})",
+        help=f"connections ({connections}{connections_note})",
     )
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("--threads", type=int, default=2, help="load generator processes (2)")
     parser.add_argument(
         "--timeout",
         type=float,
         default=2.0,
-        help="wrk's timeout: a slower response counts as an error (2 s, wrk's default)",
+        help="a slower response counts as an error, a timeout (2 s)",
     )
 
 
@@ -99,7 +102,7 @@ def add_service_options(parser: argparse.ArgumentParser, *, example: str) -> Non
         help=f"a setting of the service, e.g. {example} (repeatable)",
     )
     parser.add_argument(
-        "--keep", action="store_true", help="keep the work folder (projects, logs, wrk scripts)"
+        "--keep", action="store_true", help="keep the work folder (projects, logs, load files)"
     )
 
 
@@ -139,7 +142,7 @@ def redis_url_from_env() -> str:
 
 def require_tools(*names: str) -> None:
     """Fail early, naming the package that provides each missing command."""
-    packages = {"wrk": "wrk", "psql": "postgresql-client", "uv": "uv (pip install uv)"}
+    packages = {"psql": "postgresql-client", "uv": "uv (pip install uv)"}
     missing = [name for name in names if shutil.which(name) is None]
     if missing:
         hints = ", ".join(
@@ -227,8 +230,13 @@ def render(destination: Path, answers: Mapping[str, Any], *, vcs_ref: str) -> Pa
 
 
 def uv_sync(project: Path) -> Path:
-    """Install the rendered project's runtime dependencies; return its Python."""
-    run(["uv", "sync", "--no-dev", "--quiet"], cwd=project)
+    """Install the rendered project's runtime dependencies; return its Python.
+
+    Exactly the versions of the lock written at generation (`--vcs-ref` may name a release from
+    before the template locked its services: then uv resolves).
+    """
+    locked = ["--locked"] if (project / "uv.lock").exists() else []
+    run(["uv", "sync", *locked, "--no-dev", "--quiet"], cwd=project)
     python = project / ".venv" / "bin" / "python"
     if not python.exists():
         raise BenchError(f"uv sync left no interpreter at {python}")
@@ -667,39 +675,12 @@ def deployment(
                 redis_delete(python, redis_url, f"{namespace}*")
 
 
-# ── Load with wrk ───────────────────────────────────────────────────────────
-
-# Every script ends by printing one JSON line of what wrk measured.
-LUA_DONE = r"""
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_RESULT {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, ' ..
-    '"write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p90_us": %d, ' ..
-    '"p99_us": %d, "max_us": %d}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
-end
-"""
-
-# Threads learn their index and the thread count, to interleave counters without collisions.
-LUA_THREADS = r"""
-local thread_count = 0
-setup = function(thread)
-  thread:set("thread_index", thread_count)
-  thread_count = thread_count + 1
-end
-"""
-
-
-def lua_string(value: str) -> str:
-    """A Lua string literal."""
-    return json.dumps(value)  # JSON escapes are valid Lua escapes for these values
+# ── Load ────────────────────────────────────────────────────────────────────
 
 
 @dataclass(frozen=True)
-class WrkResult:
-    """One wrk run."""
+class LoadResult:
+    """One load run (bench/loadgen.py)."""
 
     label: str
     requests: int
@@ -709,7 +690,8 @@ class WrkResult:
     p99_ms: float
     max_ms: float
     non_2xx_3xx: int
-    socket_errors: int
+    socket_errors: int  # connect, read and write errors, and timeouts
+    timeouts: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -721,52 +703,44 @@ class WrkResult:
         return self.non_2xx_3xx + self.socket_errors
 
 
-def wrk(
+def load(
     label: str,
     url: str,
-    lua: str,
+    workload: loadgen.Workload,
     *,
-    workdir: Path,
     duration: float,
     connections: int,
     threads: int = 2,
     timeout: float = 2.0,
-) -> WrkResult:
-    """Load `url` with wrk (`-t2 -c<connections> -d<duration>s --latency`) and a Lua script.
-
-    A response slower than `timeout` (wrk's default, 2 s) counts as a socket error.
-    """
-    script = workdir / f"wrk-{secrets.token_hex(4)}.lua"
-    script.write_text(LUA_THREADS + lua + LUA_DONE)
+) -> LoadResult:
+    """Load the server at `url` with `workload`: `connections` keep-alive connections over
+    `threads` processes for `duration` seconds. A response slower than `timeout` (2 s) counts
+    as a socket error (a timeout)."""
+    address = urllib.parse.urlsplit(url)
     seconds = max(1, round(duration))
-    output = run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            f"--timeout={timeout:g}s",
-            "--latency",
-            "-s",
-            str(script),
-            url,
-        ],
-        timeout=seconds + 120,
+    result = loadgen.load(
+        address.hostname or "127.0.0.1",
+        address.port or 80,
+        workload,
+        seconds=seconds,
+        connections=connections,
+        workers=threads,
+        timeout=timeout,
     )
-    line = next((row for row in output.splitlines() if row.startswith("WRK_RESULT ")), None)
-    if line is None:
-        raise BenchError(f"wrk printed no result for {label}:\n{output}")
-    data = json.loads(line.removeprefix("WRK_RESULT "))
-    return WrkResult(
+    tally = result.tally
+    if tally.requests == 0 and tally.connect:
+        raise BenchError(f"{label}: no connection to {url} ({tally.connect} attempts failed)")
+    return LoadResult(
         label=label,
-        requests=data["requests"],
-        seconds=data["duration_us"] / 1e6,
-        p50_ms=data["p50_us"] / 1000,
-        p90_ms=data["p90_us"] / 1000,
-        p99_ms=data["p99_us"] / 1000,
-        max_ms=data["max_us"] / 1000,
-        non_2xx_3xx=data["status"],
-        socket_errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
+        requests=tally.requests,
+        seconds=result.seconds,
+        p50_ms=result.percentile_ms(50),
+        p90_ms=result.percentile_ms(90),
+        p99_ms=result.percentile_ms(99),
+        max_ms=result.percentile_ms(100),
+        non_2xx_3xx=tally.status,
+        socket_errors=tally.connect + tally.read + tally.write + tally.timeout,
+        timeouts=tally.timeout,
     )
 
 

@@ -1,9 +1,9 @@
-"""Throughput and latency of a generated service against a bare FastAPI app, under wrk.
+"""Throughput and latency of a generated service against a bare FastAPI app, under load.
 
 Renders the default multi-tenant service (tenancy shared, cache redis), installs it with
 `uv sync`, gives it a fresh database (an owner role, and an application role that is
 NOSUPERUSER NOBYPASSRLS), migrates it, registers two tenants through the API and inserts
-their projects with SQL, serves it with uvicorn and loads each endpoint with wrk, alternating
+their projects with SQL, serves it with uvicorn and loads each endpoint (bench/loadgen.py), alternating
 with a bare FastAPI app served the same way (bench/baseline.py). Each endpoint is reported as
 a ratio to the mean of the baseline runs just before and just after it.
 
@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
-from benchlib import BenchError, Client, Server, WrkResult, log, lua_string, table
+from benchlib import BenchError, Client, LoadResult, Server, log, table
+from loadgen import Workload
 
 SLUGS = ("bench-a", "bench-b")
 
@@ -56,9 +57,9 @@ KEYS = [endpoint.key for endpoint in ENDPOINTS]
 
 @dataclass(frozen=True)
 class Run:
-    """One wrk run and what the server spent on it."""
+    """One load run and what the server spent on it."""
 
-    result: WrkResult
+    result: LoadResult
     cpu_seconds: float  # the worker's user + system time during the run
 
     @property
@@ -86,7 +87,7 @@ class Measured:
     statuses: dict[int, int]
 
     @property
-    def result(self) -> WrkResult:
+    def result(self) -> LoadResult:
         return self.run.result
 
     @property
@@ -156,50 +157,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-# ── wrk scripts ─────────────────────────────────────────────────────────────
+# ── Workloads ───────────────────────────────────────────────────────────────
 
 
-def auth_lua(token: str) -> str:
-    return f'wrk.headers["Authorization"] = {lua_string("Bearer " + token)}\n'
+def rotating_gets(ids_file: Path, tokens: Sequence[str]) -> Workload:
+    """Each request reads the next id of the list with its tenant's token; the load's processes
+    interleave, so no id repeats before the whole list has been read once."""
+    targets = []
+    for line in ids_file.read_text().splitlines():
+        project_id, tenant = line.split()
+        targets.append((f"/api/v1/projects/{project_id}", tokens[int(tenant) - 1]))
+    return Workload(tuple(targets))
 
 
-def rotating_get_lua(ids_file: Path, tokens: Sequence[str], threads: int) -> str:
-    """Each request reads the next id of the list with its tenant's token; threads interleave,
-    so no id repeats before the whole list has been read once."""
-    bearer = ", ".join(lua_string("Bearer " + token) for token in tokens)
-    return f"""
-local ids, tenants = {{}}, {{}}
-local bearer = {{{bearer}}}
-init = function(args)
-  for line in io.lines({lua_string(str(ids_file))}) do
-    local id, tenant = line:match("(%S+) (%d+)")
-    ids[#ids + 1] = id
-    tenants[#tenants + 1] = tonumber(tenant)
-  end
-  position = thread_index
-end
-request = function()
-  local i = (position % #ids) + 1
-  position = position + {threads}
-  return wrk.format("GET", "/api/v1/projects/" .. ids[i],
-                    {{["Authorization"] = bearer[tenants[i]]}})
-end
-"""
-
-
-def create_lua(token: str, run_id: str) -> str:
-    """POST bodies with a name unique to this run, thread and request."""
-    return f"""
-local counter = 0
-local headers = {{["Authorization"] = {lua_string("Bearer " + token)},
-                 ["Content-Type"] = "application/json"}}
-request = function()
-  counter = counter + 1
-  local body = '{{"name": "load-{run_id}-' .. thread_index .. '-' .. counter .. '", ' ..
-               '"description": "Created under load"}}'
-  return wrk.format("POST", "/api/v1/projects", headers, body)
-end
-"""
+def creates(token: str, run_id: str) -> Workload:
+    """POST bodies with a name unique to this run, process and request."""
+    body = f'{{"name": "load-{run_id}-$worker-$n", "description": "Created under load"}}'
+    return Workload.fixed("/api/v1/projects", token, method="POST", body=body)
 
 
 # ── Measurement ─────────────────────────────────────────────────────────────
@@ -238,13 +212,12 @@ class Bench:
     ids_file: Path
     distinct_ids: int
 
-    def wrk(self, server: Server, label: str, url: str, lua: str) -> Run:
+    def run_load(self, server: Server, label: str, workload: Workload) -> Run:
         cpu = server.cpu_seconds()
-        result = benchlib.wrk(
+        result = benchlib.load(
             label,
-            url,
-            lua,
-            workdir=self.workdir,
+            server.base_url,
+            workload,
             duration=self.args.duration,
             connections=self.args.connections,
             threads=self.args.threads,
@@ -253,21 +226,21 @@ class Bench:
         return Run(result, server.cpu_seconds() - cpu)
 
     def load(self, endpoint: Endpoint) -> Run:
-        url = self.service.base_url
+        token = self.tokens[0]
         if endpoint.key == "live":
-            url, lua = url + "/health/live", ""
+            workload = Workload.fixed("/health/live")
         elif endpoint.key == "cached":
-            url, lua = url + f"/api/v1/projects/{self.project_id}", auth_lua(self.tokens[0])
+            workload = Workload.fixed(f"/api/v1/projects/{self.project_id}", token)
         elif endpoint.key == "uncached":
-            lua = rotating_get_lua(self.ids_file, self.tokens, self.args.threads)
+            workload = rotating_gets(self.ids_file, self.tokens)
         elif endpoint.key == "list":
-            url, lua = url + "/api/v1/projects?limit=50", auth_lua(self.tokens[0])
+            workload = Workload.fixed("/api/v1/projects?limit=50", token)
         else:
-            lua = create_lua(self.tokens[0], secrets.token_hex(3))
-        return self.wrk(self.service, endpoint.label, url, lua)
+            workload = creates(token, secrets.token_hex(3))
+        return self.run_load(self.service, endpoint.label, workload)
 
     def load_baseline(self, label: str) -> Run:
-        run = self.wrk(self.baseline, label, self.baseline.base_url + "/", "")
+        run = self.run_load(self.baseline, label, Workload.fixed("/"))
         log(f"{label}: {run.result.rps:,.0f} req/s")
         return run
 
@@ -280,15 +253,14 @@ class Bench:
         if self.args.warmup <= 0:
             return
         log(f"warming up for {self.args.warmup:g} s each")
-        for url, lua in (
-            (self.service.base_url + "/api/v1/projects?limit=50", auth_lua(self.tokens[0])),
-            (self.baseline.base_url + "/", ""),
+        for server, workload in (
+            (self.service, Workload.fixed("/api/v1/projects?limit=50", self.tokens[0])),
+            (self.baseline, Workload.fixed("/")),
         ):
-            benchlib.wrk(
+            benchlib.load(
                 "warm-up",
-                url,
-                lua,
-                workdir=self.workdir,
+                server.base_url,
+                workload,
                 duration=self.args.warmup,
                 connections=self.args.connections,
                 threads=self.args.threads,
@@ -559,7 +531,7 @@ def report(args: argparse.Namespace, result: Measurement, commit: str) -> str:
     lines = [
         (
             f"Service benchmark: Groundwork {commit}, tenancy shared, cache redis; "
-            f"wrk -t{args.threads} -c{args.connections} -d{seconds}s; "
+            f"load: {args.threads} processes, {args.connections} connections, {seconds} s; "
             f"{len(SLUGS)} tenants x {args.projects:,} projects; {benchlib.machine_summary()}; "
             f"load average {result.load_average[0]} before, {result.load_average[1]} after"
         ),
@@ -710,7 +682,7 @@ def as_json(args: argparse.Namespace, result: Measurement, commit: str) -> dict[
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    benchlib.require_tools("wrk", "psql", "uv", "git")
+    benchlib.require_tools("psql", "uv", "git")
     commit = benchlib.template_commit(args.vcs_ref)
     with benchlib.workspace(keep=args.keep) as workdir:
         result = with_service(args, workdir, commit, run_all)

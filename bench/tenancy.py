@@ -11,7 +11,7 @@ for each tenant count of --tenants (1, 100, 1,000):
    turn, until each service has that many, timing each (in schema and database modes this
    creates the tenant's schema or database and migrates it to head);
 2. inserts --projects projects into each new tenant's tables with SQL;
-3. loads `GET /api/v1/projects/{id}` and `GET /api/v1/projects?limit=50` with wrk, each
+3. loads `GET /api/v1/projects/{id}` and `GET /api/v1/projects?limit=50` (bench/loadgen.py), each
    request carrying the token of a tenant drawn at random: from the first --hot tenants (the
    hot set), and from all of them; the modes in turn for each load, so that the machine's
    other work weighs on them alike;
@@ -43,14 +43,15 @@ from pathlib import Path
 from typing import Any, Self
 
 import benchlib
-from benchlib import BenchError, Client, Deployment, WrkResult, log, lua_string, table
+from benchlib import BenchError, Client, Deployment, LoadResult, log, table
+from loadgen import Workload
 
 MODES = ("shared", "schema", "database")
 ANSWERS: dict[str, dict[str, Any]] = {
     mode: {"tenancy_need": f"multi_{mode}", "tenancy": mode, "cache": "none"} for mode in MODES
 }
 IDS_PER_TENANT = 10  # project ids of each tenant the GET requests rotate through
-SEQUENCE_LENGTH = 100_000  # requests in a wrk script's sequence before it repeats
+SEQUENCE_LENGTH = 100_000  # requests in a load's sequence before it repeats
 REFRESH_AFTER_SECONDS = 40 * 60  # tokens live 60 minutes: refresh them before a load past this
 REQUESTS = {"get": "GET /projects/{id}", "list": "GET /projects?limit=50"}
 
@@ -85,13 +86,13 @@ class Creation:
 
 @dataclass(frozen=True)
 class Load:
-    """One wrk run at one tenant count."""
+    """One load run at one tenant count."""
 
     mode: str
     tenants: int
     request: str  # a key of REQUESTS
     spread: int  # how many tenants the requests were spread over
-    result: WrkResult
+    result: LoadResult
     peak_connections: int  # of the application role, sampled during the run
     connections_opened: int  # sessions started in the service's databases during the run
     rss_mib: float
@@ -286,31 +287,16 @@ def seed(mode: str, database: benchlib.Database, tenants: Sequence[Tenant], proj
 # ── Load ────────────────────────────────────────────────────────────────────
 
 
-def rotating_lua(request: str, targets: Path, tokens: Path, threads: int) -> str:
+def rotating(request: str, targets: Path, tokens: Path) -> Workload:
     """Each request takes the next (tenant, project) of a shuffled sequence, with that
-    tenant's token; threads interleave, so they never send the same part of it."""
-    if request == "get":
-        path = '"/api/v1/projects/" .. target[2]'
-    else:
-        path = '"/api/v1/projects?limit=50"'
-    return f"""
-local targets, tokens = {{}}, {{}}
-init = function(args)
-  for line in io.lines({lua_string(str(tokens))}) do
-    tokens[#tokens + 1] = "Bearer " .. line
-  end
-  for line in io.lines({lua_string(str(targets))}) do
-    local tenant, id = line:match("(%d+) (%S+)")
-    targets[#targets + 1] = {{tonumber(tenant), id}}
-  end
-  position = thread_index
-end
-request = function()
-  local target = targets[(position % #targets) + 1]
-  position = position + {threads}
-  return wrk.format("GET", {path}, {{["Authorization"] = tokens[target[1]]}})
-end
-"""
+    tenant's token; the load's processes interleave, so they never send the same part of it."""
+    bearer = tokens.read_text().splitlines()
+    sequence = []
+    for line in targets.read_text().splitlines():
+        tenant, project_id = line.split()
+        path = f"/api/v1/projects/{project_id}" if request == "get" else "/api/v1/projects?limit=50"
+        sequence.append((path, bearer[int(tenant) - 1]))
+    return Workload(tuple(sequence))
 
 
 def write_load_files(folder: Path, tenants: Sequence[Tenant], *, seed: int) -> tuple[Path, Path]:
@@ -378,16 +364,15 @@ class Service:
     def load(self, request: str, tenants: Sequence[Tenant], total: int) -> Load:
         folder = self.workdir / f"{self.mode}-{total}-{request}-{len(tenants)}"
         tokens, targets = write_load_files(folder, tenants, seed=total * 31 + len(tenants))
-        lua = rotating_lua(request, targets, tokens, self.args.threads)
+        workload = rotating(request, targets, tokens)
         service = self.deployed.service
         role = f"{self.deployed.database.name}_app"
         before = sessions_started(self.admin_url, self.deployed.database.name)
         with ConnectionSampler(self.admin_url, role) as sampler:
-            result = benchlib.wrk(
+            result = benchlib.load(
                 f"{self.mode} {total} {request} {len(tenants)}",
                 service.base_url,
-                lua,
-                workdir=folder,
+                workload,
                 duration=self.args.duration,
                 connections=self.args.connections,
                 threads=self.args.threads,
@@ -420,11 +405,10 @@ class Service:
         folder = self.workdir / f"{self.mode}-warm-up-{len(tenants)}"
         tokens, targets = write_load_files(folder, tenants, seed=0)
         for request in REQUESTS:
-            benchlib.wrk(
+            benchlib.load(
                 "warm-up",
                 self.deployed.service.base_url,
-                rotating_lua(request, targets, tokens, self.args.threads),
-                workdir=folder,
+                rotating(request, targets, tokens),
                 duration=self.args.warmup,
                 connections=self.args.connections,
                 threads=self.args.threads,
@@ -564,7 +548,7 @@ def report(args: argparse.Namespace, results: Sequence[ModeResult], commit: str)
             f"Tenancy benchmark: Groundwork {commit}, cache none; tenants registered one at a "
             f"time through POST /api/v1/auth/register, the modes in turn; {args.projects:,} "
             "projects per tenant; "
-            f"wrk -t{args.threads} -c{args.connections} -d{seconds}s; "
+            f"load: {args.threads} processes, {args.connections} connections, {seconds} s; "
             f"{benchlib.machine_summary()}; load average {benchlib.load_average()}{settings}"
         ),
         "",
@@ -718,7 +702,7 @@ def as_json(args: argparse.Namespace, results: Sequence[ModeResult], commit: str
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    benchlib.require_tools("wrk", "psql", "uv", "git")
+    benchlib.require_tools("psql", "uv", "git")
     commit = benchlib.template_commit(args.vcs_ref)
     with benchlib.workspace(keep=args.keep) as workdir:
         results = run_all(args, workdir, commit)

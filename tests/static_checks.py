@@ -33,11 +33,14 @@ DOCKERIGNORE = ".dockerignore"
 MAKEFILE = "Makefile"
 README = "README.md"
 WORKFLOW = Path(".github/workflows/ci.yml")
+DEPENDABOT = Path(".github/dependabot.yml")
+TEMPLATE_UPDATE = Path(".github/workflows/template-update.yml")
 INIT_SCRIPT = Path("deploy/postgres/init-app-role.sh")
 
 # check-jsonschema ships these schemas, so validation works offline.
 COMPOSE_SCHEMA = "vendor.compose-spec"
 WORKFLOW_SCHEMA = "vendor.github-workflows"
+DEPENDABOT_SCHEMA = "vendor.dependabot"
 
 # Compose interpolation: `$$` is a literal dollar; `${NAME}`, `${NAME:?err}` and `$NAME` need
 # NAME defined; `${NAME:-default}` / `${NAME-default}` / `${NAME:+x}` / `${NAME+x}` do not.
@@ -95,6 +98,7 @@ def check_container_files(project_dir: Path, answers: Mapping[str, Any]) -> None
         *_dockerfile_problems(project_dir, answers),
         *_compose_problems(project_dir, answers),
         *_workflow_problems(project_dir, answers),
+        *_update_problems(project_dir, answers),
         *_init_script_problems(project_dir),
         *_makefile_problems(project_dir, answers),
         *_readme_problems(project_dir, answers),
@@ -161,7 +165,11 @@ def _dockerfile_problems(project_dir: Path, answers: Mapping[str, Any]) -> Itera
     if command not in text:
         yield f"{DOCKERFILE} does not end with `{command}`"
     serve = project_dir / "src" / package / "serve.py"
-    if not serve.is_file() or f'"{package}.main:create_app"' not in serve.read_text():
+    served = serve.read_text() if serve.is_file() else ""
+    if (
+        f'"{package}.serve:draining_app"' not in served
+        or "from .main import create_app" not in served
+    ):
         yield f"{DOCKERFILE} runs {package}.serve, which does not serve {package}.main:create_app"
 
 
@@ -523,6 +531,53 @@ def _workflow_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterato
     for command in ("ruff check", "ruff format --check", "mypy", "pytest"):
         if f"uv run {command}" not in script:
             yield f"{WORKFLOW} never runs `uv run {command}`"
+
+
+def _yaml(path: Path) -> tuple[Any, str | None]:
+    """The YAML document at `path`, or the reason there is none."""
+    if not path.is_file():
+        return None, f"{path.name} is missing"
+    try:
+        return yaml.safe_load(path.read_text()), None
+    except yaml.YAMLError as error:
+        return None, f"{path.name} is not valid YAML: {error}"
+
+
+def _update_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator[str]:
+    """How a GitHub service stays current: Dependabot for uv and actions, template updates."""
+    if answers.get("ci") != "github":
+        return
+    dependabot, problem = _yaml(project_dir / DEPENDABOT)
+    if problem is None:
+        yield from _schema_problems(project_dir / DEPENDABOT, DEPENDABOT_SCHEMA)
+        updates = {
+            update.get("package-ecosystem"): update for update in dependabot.get("updates", [])
+        }
+        if dependabot.get("version") != 2 or set(updates) != {"uv", "github-actions"}:
+            yield f"{DEPENDABOT} must update `uv` and `github-actions` (version 2): {dependabot}"
+        for ecosystem, update in updates.items():
+            if update.get("directory") != "/" or "interval" not in update.get("schedule", {}):
+                yield f"{DEPENDABOT}: {ecosystem} needs directory / and a schedule interval"
+    else:
+        yield f"{DEPENDABOT}: {problem}"
+
+    workflow, problem = _yaml(project_dir / TEMPLATE_UPDATE)
+    if problem is not None:
+        yield f"{TEMPLATE_UPDATE}: {problem}"
+        return
+    yield from _schema_problems(project_dir / TEMPLATE_UPDATE, WORKFLOW_SCHEMA)
+    triggers = workflow.get("on", workflow.get(True, {}))  # YAML 1.1 reads a bare `on` as true
+    if not triggers.get("schedule") or "workflow_dispatch" not in triggers:
+        yield f"{TEMPLATE_UPDATE} must run on a schedule and on demand: {triggers}"
+    if workflow.get("permissions") != {"contents": "write", "pull-requests": "write"}:
+        yield f"{TEMPLATE_UPDATE} needs contents and pull-requests write: {workflow.get('permissions')}"
+    steps = [step for job in workflow.get("jobs", {}).values() for step in job.get("steps", [])]
+    runs = "\n".join(str(step.get("run", "")) for step in steps)
+    uses = [str(step.get("uses", "")) for step in steps]
+    if "copier update --trust --defaults" not in runs or "scripts/check_update.py" not in runs:
+        yield f"{TEMPLATE_UPDATE} must run `copier update` and check for conflicts"
+    if not any(use.startswith("peter-evans/create-pull-request@") for use in uses):
+        yield f"{TEMPLATE_UPDATE} must open a pull request with the result"
 
 
 # ── Postgres init script ─────────────────────────────────────────────────────────────────────

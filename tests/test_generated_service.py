@@ -42,7 +42,8 @@ SAMPLES = [
 @pytest.mark.parametrize("answers", SAMPLES, ids=answer_id)
 def test_generated_service_passes_its_own_tests(copie: Copie, answers: dict[str, Any]) -> None:
     project = render(copie, answers)
-    run(["uv", "run", "python", "scripts/scaffold.py", "invoices"], project)
+    run(["uv", "sync", "--locked", "--quiet"], project)  # the versions the template locked
+    run(["uv", "run", "--locked", "python", "scripts/scaffold.py", "invoices"], project)
     for check in (["ruff", "check"], ["ruff", "format", "--check"], ["mypy"]):
         run(["uv", "run", *check], project)
 

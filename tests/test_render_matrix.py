@@ -69,7 +69,7 @@ def test_combination_renders_clean_and_type_checks(copie: Copie, answers: dict[s
     run([RUFF, "check", "--no-cache", "."], project)
     run([RUFF, "format", "--check", "--no-cache", "."], project)
     check_container_files(project, answers)
-    run(["uv", "sync", "--quiet"], project)
+    run(["uv", "sync", "--locked", "--quiet"], project)  # the lock written at generation
     run(["uv", "run", "mypy"], project)
 
 

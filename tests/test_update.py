@@ -26,7 +26,7 @@ import yaml
 
 from hooks import migrate_answers
 from hooks.decisions import tenancy
-from tests.conftest import REPO
+from tests.conftest import REPO, run
 
 EARLIER = "0.1.0"
 LATER = "0.2.0"
@@ -253,6 +253,10 @@ def test_update_brings_the_release_and_keeps_the_teams_edits(
     assert (project / ".env").read_text() == dotenv
     checked = check_update(project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The team's lock is relocked, not replaced: it holds their dependency and the release's.
+    lock = (project / "uv.lock").read_text()
+    assert 'name = "orjson"' in lock and 'name = "pytest-timeout"' in lock
+    run(["uv", "lock", "--check"], project)
     # Copier leaves the result for review: changed, not committed.
     assert git(project, "status", "--porcelain").strip()
 
@@ -535,3 +539,67 @@ def test_the_answers_migration_knows_the_models_tenancy_modes() -> None:
         "compliance": [tenancy.TENANT_SEPARATION],
     }
     assert migrate_answers.migrated(current) == current
+
+
+# ── From the last release to the working tree ───────────────────────────────────────────────
+
+
+def last_release() -> tuple[str, str]:
+    """The newest version of CHANGELOG.md and the commit that introduced its heading.
+
+    Tags may not survive on every clone, so the release is found in the history itself.
+    """
+    version = re.search(r"^## \[(\d[^\]]*)\]", (REPO / "CHANGELOG.md").read_text(), re.MULTILINE)
+    assert version, "CHANGELOG.md has no released version (`## [X.Y.Z] - date`)"
+    found = git(REPO, "log", "--format=%H", "-S", f"## [{version[1]}]", "--", "CHANGELOG.md")
+    assert found.split(), (
+        f"no commit introduces `## [{version[1]}]` in CHANGELOG.md: commit it, or "
+        "`git fetch --unshallow` a shallow clone"
+    )
+    return version[1], found.split()[-1]  # the oldest: the one that introduced it
+
+
+@pytest.fixture(scope="module")
+def since_last_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A clone whose last release is tagged, and whose HEAD is this working tree."""
+    version, release_commit = last_release()
+    repo = tmp_path_factory.mktemp("since-release") / "groundwork"
+    git(REPO.parent, "clone", "-q", "--no-checkout", str(REPO), str(repo))
+    git(repo, "checkout", "-q", "-B", "main", release_commit)
+    tag = f"v{version}"
+    git(repo, "tag", "-a", tag, "-m", f"Release {version}")
+    for path in repo.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    shutil.copytree(REPO, repo, ignore=_NOT_RELEASED, symlinks=True, dirs_exist_ok=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "The working tree")
+    return repo, tag
+
+
+def test_a_service_of_the_last_release_updates_to_the_working_tree(
+    since_last_release: tuple[Path, str], tmp_path: Path
+) -> None:
+    repo, tag = since_last_release
+    project = tmp_path / "service"
+    copier.run_copy(
+        str(repo), project, vcs_ref=tag, data=ANSWERS, defaults=True, unsafe=True, quiet=True
+    )
+    assert answers(project)["_commit"] == tag
+    git(project, "init", "-q", "-b", "main")
+    commit(project, "Generate the service")
+    with (project / ROUTER).open("a") as router:
+        router.write(_USER_ROUTE)
+    edit(project / TOKEN_SETTINGS, _TOKEN_MINUTES, _TOKEN_MINUTES_USER)
+    commit(project, "A summary route, longer access tokens")
+
+    update(project, "HEAD")
+
+    assert leftovers(project) == []
+    assert unmerged(project) == set()
+    assert answers(project)["_commit"].startswith(f"{tag}-")  # the working tree, past the tag
+    assert (project / ROUTER).read_text().endswith(_USER_ROUTE)
+    assert _TOKEN_MINUTES_USER in (project / TOKEN_SETTINGS).read_text()
+    checked = check_update(project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    run(["uv", "lock", "--check"], project)  # the service's lock still matches its pyproject
