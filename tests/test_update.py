@@ -545,7 +545,7 @@ def test_the_answers_migration_knows_the_models_tenancy_modes() -> None:
 
 
 def last_release() -> tuple[str, str]:
-    """The newest version of CHANGELOG.md and the commit that introduced its heading.
+    """The newest version of CHANGELOG.md and the commit that last introduced its heading.
 
     Tags may not survive on every clone, so the release is found in the history itself.
     """
@@ -556,7 +556,7 @@ def last_release() -> tuple[str, str]:
         f"no commit introduces `## [{version[1]}]` in CHANGELOG.md: commit it, or "
         "`git fetch --unshallow` a shallow clone"
     )
-    return version[1], found.split()[-1]  # the oldest: the one that introduced it
+    return version[1], found.split()[0]  # the newest: a heading moved back and forth counts last
 
 
 @pytest.fixture(scope="module")
