@@ -40,8 +40,11 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is larger than {limit} bytes.")
 
 
-# JSON strings (which may hold brackets), and the brackets left once they are gone.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# Escapes, then JSON strings (which may hold brackets), then what is left but brackets. Each
+# pattern is linear: with escapes gone, quotes pair up left to right and only the last can be
+# unclosed, so no input makes the scan quadratic.
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
@@ -49,7 +52,8 @@ _INNERMOST = re.compile(rb"\[\]|\{\}")
 def nested_deeper_than(body: bytes, limit: int) -> bool:
     """Whether JSON `body` nests arrays and objects more than `limit` deep, found at C speed:
     each pass removes the innermost pairs, so `limit` passes empty any document within it."""
-    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    text = _STRING.sub(b"", _ESCAPE.sub(b"", body))
+    brackets = text.translate(None, _NOT_BRACKETS)
     for _ in range(limit):
         if not brackets:
             return False
