@@ -1,13 +1,12 @@
 """Request size limits: headers (431), body (413) and JSON nesting (422), in the envelope.
 
-The server refuses oversized headers before the application sees them (`serve.http_protocol`:
-it holds at most `MAX_HEADER_BYTES` and one read of a request's head); `RequestLimits` refuses
-them again under any other server. The body is bounded as it streams: a
+The server refuses an oversized request head before the application sees it
+(`serve.LimitedHttpToolsProtocol` holds at most `MAX_HEADER_BYTES` and one read of it);
+`RequestLimits` refuses it again under any other server. The body is bounded as it streams: a
 declared `Content-Length` over `MAX_BODY_BYTES` is refused before a byte is read, a chunked body
 as soon as it passes the limit. A JSON body, read whole (the route reads it whole anyway), is
 refused when nested deeper than `MAX_JSON_DEPTH`. The number of errors a 422 lists is bounded by
-`errors.Settings.max_validation_errors`.
-"""
+`errors.Settings.max_validation_errors`."""
 
 import json
 import re
