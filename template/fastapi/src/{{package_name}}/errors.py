@@ -149,16 +149,17 @@ def _allowed_methods(request: Request, exc: HTTPException) -> str:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    headers = exc.headers
     if exc.status_code == 405:
         # OPTIONS lists what a resource answers; any other method it lacks is a 405 saying so.
         allow = {"Allow": _allowed_methods(request, exc)}
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=allow)
-        exc.headers = {**(exc.headers or {}), **allow}
+        headers = {**(headers or {}), **allow}
     phrase = HTTPStatus(exc.status_code).phrase
     code = getattr(exc, "code", None) or phrase.lower().replace(" ", "_").replace("-", "_")
     message = exc.detail if isinstance(exc.detail, str) else phrase
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+    return error_response(exc.status_code, code, message, headers=headers)
 
 
 def _validation_error(max_errors: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:

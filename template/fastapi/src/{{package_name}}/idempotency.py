@@ -24,18 +24,24 @@ from .tenancy import Resource, index, user_ref
 
 KEY_LIFETIME = timedelta(hours=24)
 
-_KEY = {"minLength": 8, "maxLength": 200, "pattern": r"^[!-~]*$"}  # printable ASCII, no spaces
+KEY_LENGTH = (8, 200)
+KEY_PATTERN = r"^[!-~]*$"  # printable ASCII, no spaces
 IdempotencyKey = Annotated[
     str | SkipJsonSchema[None],
     Header(
         alias="Idempotency-Key",
-        min_length=_KEY["minLength"],
-        max_length=_KEY["maxLength"],
-        pattern=_KEY["pattern"],
+        min_length=KEY_LENGTH[0],
+        max_length=KEY_LENGTH[1],
+        pattern=KEY_PATTERN,
         description="8 to 200 printable ASCII characters. Retrying with the same key and body "
         "returns the first response while the resource it created exists; once it is deleted, "
         "the key answers 409 `idempotency_key_spent`.",
-        json_schema_extra=_KEY,  # the constraints of an optional parameter, in the document
+        # The constraints of an optional parameter, which the document would otherwise omit.
+        json_schema_extra={
+            "minLength": KEY_LENGTH[0],
+            "maxLength": KEY_LENGTH[1],
+            "pattern": KEY_PATTERN,
+        },
     ),
 ]
 

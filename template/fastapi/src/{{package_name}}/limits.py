@@ -1,13 +1,12 @@
 """Request size limits: headers (431), body (413) and JSON nesting (422), in the envelope.
 
-The server refuses oversized headers before the application sees them (`serve.http_protocol`:
-it holds at most `MAX_HEADER_BYTES` and one read of a request's head); `RequestLimits` refuses
-them again under any other server. The body is bounded as it streams: a
+The server refuses an oversized request head before the application sees it
+(`serve.LimitedHttpToolsProtocol` holds at most `MAX_HEADER_BYTES` and one read of it);
+`RequestLimits` refuses it again under any other server. The body is bounded as it streams: a
 declared `Content-Length` over `MAX_BODY_BYTES` is refused before a byte is read, a chunked body
 as soon as it passes the limit. A JSON body, read whole (the route reads it whole anyway), is
 refused when nested deeper than `MAX_JSON_DEPTH`. The number of errors a 422 lists is bounded by
-`errors.Settings.max_validation_errors`.
-"""
+`errors.Settings.max_validation_errors`."""
 
 import json
 import re
@@ -40,8 +39,11 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is larger than {limit} bytes.")
 
 
-# JSON strings (which may hold brackets), and the brackets left once they are gone.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# Escapes, then JSON strings (which may hold brackets), then what is left but brackets. Each
+# pattern is linear: with escapes gone, quotes pair up left to right and only the last can be
+# unclosed, so no input makes the scan quadratic.
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
 _NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
@@ -49,7 +51,8 @@ _INNERMOST = re.compile(rb"\[\]|\{\}")
 def nested_deeper_than(body: bytes, limit: int) -> bool:
     """Whether JSON `body` nests arrays and objects more than `limit` deep, found at C speed:
     each pass removes the innermost pairs, so `limit` passes empty any document within it."""
-    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    text = _STRING.sub(b"", _ESCAPE.sub(b"", body))
+    brackets = text.translate(None, _NOT_BRACKETS)
     for _ in range(limit):
         if not brackets:
             return False
