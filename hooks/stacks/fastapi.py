@@ -174,6 +174,8 @@ PARTS: tuple[Part, ...] = (
         dependencies=("opentelemetry-instrumentation-redis>=0.59b0",),
     ),
     Part("observability", module="observability"),
+    # Outermost: the client address and scheme are resolved before anything reads them.
+    Part("HTTP hardening", module="http_hardening", settings=True),
     Part("GitHub Actions", _answer("ci", "github"), files=(".github",)),
 )
 
