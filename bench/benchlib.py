@@ -346,6 +346,7 @@ def service_environment(database: Database, redis_url: str, namespace: str) -> d
             "RATE_LIMIT_API": "100000000/minute",
             "RATE_LIMIT_LOGIN_IP": "10000/minute",
             "RATE_LIMIT_LOGIN_ACCOUNT": "10000/minute",
+            "RATE_LIMIT_REGISTER_IP": "100000/minute",
         }
     )
 
