@@ -344,6 +344,8 @@ def service_environment(database: Database, redis_url: str, namespace: str) -> d
             "MIGRATION_DATABASE_URL": database.owner_url,
             "REDIS_URL": redis_url,
             "JWT_SECRET": secrets.token_urlsafe(48),
+            # Production refuses a multi-tenant service without one; ignored by the others.
+            "OPERATOR_API_KEY": secrets.token_urlsafe(48),
             "CACHE_PREFIX": namespace,
             # A whole run must fit in one token's life.
             "ACCESS_TOKEN_MINUTES": "60",
@@ -352,6 +354,7 @@ def service_environment(database: Database, redis_url: str, namespace: str) -> d
             "RATE_LIMIT_API": "100000000/minute",
             "RATE_LIMIT_LOGIN_IP": "10000/minute",
             "RATE_LIMIT_LOGIN_ACCOUNT": "10000/minute",
+            "RATE_LIMIT_REGISTER_IP": "100000/minute",
         }
     )
 

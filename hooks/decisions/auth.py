@@ -31,7 +31,13 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
         "Users live in the service's database; passwords are hashed with argon2.",
         (
             "Access tokens are short-lived JWTs signed with a secret from settings, which refuses "
-            "a default or weak secret outside development."
+            "a missing, default or weak secret unless ENVIRONMENT=development (the default is "
+            "production)."
+        ),
+        (
+            "New passwords must be hard to guess (zxcvbn, with the e-mail as a known word); login "
+            "is limited per address and per account and address, so guesses never lock the "
+            "account's owner out, and registration per address."
         ),
         (
             "Refresh tokens rotate on every use; presenting an already rotated token revokes its "

@@ -88,6 +88,7 @@ PARTS: tuple[Part, ...] = (
             "src/*/tenancy/lifecycle.py",
             "src/*/tenancy/models.py",
             "migrations/versions/0002_tenant_lifecycle.py",
+            "migrations/versions/0003_accounts_of_deleted_tenants.py",
             "tests/tenancy",
             "docs/tenancy.md",
         ),
@@ -144,7 +145,7 @@ PARTS: tuple[Part, ...] = (
         dependencies=("circuitbreaker>=2.1", "redis>=6.2"),
     ),
     Part("rate limits", module="ratelimit", settings=True),
-    Part("auth", module="auth", settings=True),
+    Part("auth", module="auth", settings=True, dependencies=("zxcvbn>=4.5",)),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
     Part("health", module="health"),
@@ -177,6 +178,8 @@ PARTS: tuple[Part, ...] = (
         dependencies=("opentelemetry-instrumentation-redis>=0.59b0",),
     ),
     Part("observability", module="observability"),
+    # Outermost: the client address and scheme are resolved before anything reads them.
+    Part("HTTP hardening", module="http_hardening", settings=True),
     Part("GitHub Actions", _answer("ci", "github"), files=(".github",)),
 )
 

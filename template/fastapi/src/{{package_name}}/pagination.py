@@ -14,7 +14,7 @@ from .errors import AppError
 # A key's 16 bytes in unpadded base64url (22 characters). A shorter string is read as if padded
 # with leading zero bits, so every value the document allows names a position.
 CURSOR_LENGTH = 22
-CURSOR_PATTERN = "^[A-Za-z0-9_-]{0," + str(CURSOR_LENGTH) + "}$"  # no "{{": read as Jinja
+CURSOR_PATTERN = "^[A-Za-z0-9_-]{0," + str(CURSOR_LENGTH) + "}$"  # no doubled brace: Jinja
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
 Cursor = Annotated[

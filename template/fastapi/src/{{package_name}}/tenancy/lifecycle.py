@@ -56,18 +56,27 @@ async def set_status(session: AsyncSession, tenant_id: UUID, status: str) -> Ten
     return tenant
 
 
-async def delete_tenant(session: AsyncSession, settings: Settings, tenant_id: UUID) -> None:
-    """Delete a tenant and every row of it, its storage first.
+async def delete_tenant(session: AsyncSession, settings: Settings, tenant_id: UUID) -> list[UUID]:
+    """Delete a tenant and every row of it, its storage first; return the users it leaves
+    without any tenant (their accounts are for the caller to remove).
 
     Memberships and tokens go with the tenant's row (ON DELETE CASCADE). Dropping the storage
     first makes a retry converge: a failure after it leaves a tenant with no data that the next
     attempt deletes.
     """
     tenant = await get_tenant(session, tenant_id)
+    await set_tenant(session, tenant_id)  # to see the tenant's memberships
+    members = list(await session.scalars(select(Membership.user_id)))
     await drop_storage(settings, tenant_id)
     await session.delete(tenant)
     await session.flush()
     logger.info("tenant_deleted", tenant_id=str(tenant_id))
+    left_alone = []
+    for user_id in members:
+        await set_user(session, user_id)  # to see the user's memberships in every tenant
+        if await session.scalar(select(Membership.id).where(Membership.user_id == user_id)) is None:
+            left_alone.append(user_id)
+    return left_alone
 
 
 async def ensure_active(session: AsyncSession, tenant_id: UUID) -> None:

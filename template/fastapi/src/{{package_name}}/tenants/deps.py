@@ -20,7 +20,8 @@ async def _operator(request: Request, key: Annotated[str | None, Depends(_operat
             "Tenant management is disabled: OPERATOR_API_KEY is not set.",
             code="operator_api_disabled",
         )
-    if key is None or not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
+    # An empty header never matches, whatever the key; the comparison takes constant time.
+    if not key or not hmac.compare_digest(key.encode(), expected.get_secret_value().encode()):
         raise Unauthorized("A valid X-Operator-Key is required.", code="invalid_operator_key")
 
 

@@ -9,6 +9,7 @@ from ..auth.service import user_for
 from ..db import PublicSession
 from ..errors import responses
 from ..tenancy import forget_tenant, lifecycle
+from .accounts import remove_accounts
 from .deps import RequireOperator
 from .schemas import TenantCreate, TenantRead
 
@@ -54,7 +55,9 @@ async def reactivate_tenant(
 
 @router.delete("/{tenant_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(404))
 async def delete_tenant(tenant_id: UUID, session: PublicSession, request: Request) -> Response:
-    """Delete the tenant and all of its data, its storage included."""
+    """Delete the tenant and all of its data, its storage included, and the accounts of its
+    members who belong to no other tenant."""
     await forget_tenant(request.app, tenant_id)
-    await lifecycle.delete_tenant(session, request.app.state.settings, tenant_id)
+    left_alone = await lifecycle.delete_tenant(session, request.app.state.settings, tenant_id)
+    await remove_accounts(session, left_alone)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

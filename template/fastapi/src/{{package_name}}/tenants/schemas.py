@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..api import Text
+from ..auth.passwords import refuse_weak_password
 from ..auth.schemas import Email, Password, TenantSlug
 
 
@@ -19,6 +20,13 @@ class TenantCreate(BaseModel):
     admin_password: Password | None = Field(
         default=None, description="Needed only when the administrator has no account yet."
     )
+
+    @field_validator("admin_password")
+    @classmethod
+    def _strong_password(cls, password: str | None, info: ValidationInfo) -> str | None:
+        if password is not None:
+            refuse_weak_password(password, *info.data.values())  # the e-mail, name and slug
+        return password
 
 
 class TenantRead(BaseModel):
