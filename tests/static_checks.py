@@ -327,7 +327,8 @@ def _settings_fields(project_dir: Path, answers: Mapping[str, Any]) -> dict[str,
                 default = match["default"]
                 if default is not None and default.startswith("Field("):
                     keyword = re.search(r"\bdefault=([^,)]+)", default)
-                    default = keyword[1].strip() if keyword else None
+                    empty = re.search(r"\bdefault_factory=(list|dict|set)\b", default)
+                    default = keyword[1].strip() if keyword else "[]" if empty else None
                 fields[match["name"]] = default
     return fields
 
@@ -648,7 +649,9 @@ def _settings_table_problems(
             yield f"{shown} documents {name}, which no settings class defines"
             continue
         default = settings[name.lower()]
-        actual = {"None": "unset", "True": "true", "False": "false"}.get(str(default), default)
+        actual = {"None": "unset", "[]": "none", "True": "true", "False": "false"}.get(
+            str(default), default
+        )
         if actual is None:
             actual = "required"
         if stated != str(actual).strip("\"'"):

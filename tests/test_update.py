@@ -567,7 +567,12 @@ def since_last_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     git(REPO.parent, "clone", "-q", "--no-checkout", str(REPO), str(repo))
     git(repo, "checkout", "-q", "-B", "main", release_commit)
     tag = f"v{version}"
-    git(repo, "tag", "-a", tag, "-m", f"Release {version}")
+    if tag in git(repo, "tag", "--list", tag).split():  # the release, tagged in this repository
+        assert git(repo, "rev-list", "-n", "1", tag).strip() == release_commit, (
+            f"{tag} is not the commit that gave CHANGELOG.md its `## [{version}]` heading"
+        )
+    else:
+        git(repo, "tag", "-a", tag, "-m", f"Release {version}")
     for path in repo.iterdir():
         if path.name != ".git":
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
