@@ -532,6 +532,11 @@ def _workflow_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterato
     for command in ("ruff check", "ruff format --check", "mypy", "pytest"):
         if f"uv run {command}" not in script:
             yield f"{WORKFLOW} never runs `uv run {command}`"
+    # The dependency audit: pip-audit over exactly the locked packages (uv.lock, exported).
+    if "pip-audit" not in script:
+        yield f"{WORKFLOW} never audits the dependencies (pip-audit)"
+    elif "uv export --frozen" not in script:
+        yield f"{WORKFLOW} runs pip-audit, but not over the lock (`uv export --frozen`)"
 
 
 def _yaml(path: Path) -> tuple[Any, str | None]:
