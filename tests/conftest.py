@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,21 @@ def run(command: Sequence[str], cwd: Path, *, timeout: float = 600) -> str:
             pytrace=False,
         )
     return done.stdout
+
+
+def copy_on_the_command_line(
+    destination: Path, data: Sequence[str]
+) -> subprocess.CompletedProcess[str]:
+    """`copier copy --defaults` of this working tree, run as a user would, with these `--data`."""
+    command = [sys.executable, "-W", "ignore", "-m", "copier", "copy", "--trust", "--defaults"]
+    command += ["--vcs-ref", "HEAD", *(f"--data={item}" for item in data)]
+    return subprocess.run(
+        [*command, str(REPO), str(destination)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

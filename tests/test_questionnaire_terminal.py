@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -28,7 +27,7 @@ from wcwidth import wcswidth
 from hooks.decisions import problems, recommend, recommend_settings
 from hooks.extension import REASON_ABOVE
 from hooks.model import Context
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_on_the_command_line
 
 COLUMNS, LINES = 80, 50  # the narrowest usual terminal: every text must be readable in it
 TIMEOUT = 30.0  # seconds for any one thing to appear; CI has two loaded cores
@@ -563,16 +562,8 @@ def test_a_bad_answer_given_on_the_command_line_names_the_question_and_writes_no
     tmp_path: Path,
 ) -> None:
     destination = tmp_path / "service"
-    command = [sys.executable, "-W", "ignore", "-m", "copier", "copy", "--defaults", "--trust"]
-    command += ["--vcs-ref", "HEAD", "--data", "cache=redis", "--data", "cache_ttl_seconds=0"]
 
-    done = subprocess.run(
-        [*command, str(REPO), str(destination)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = copy_on_the_command_line(destination, ["cache=redis", "cache_ttl_seconds=0"])
 
     assert done.returncode != 0
     first_line = done.stderr.strip().splitlines()[0]

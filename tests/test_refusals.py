@@ -1,7 +1,5 @@
 """A combination or answer the model refuses fails with its reason, before anything is written."""
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +9,7 @@ import pytest
 from hooks.decisions import problems
 from hooks.matrix import distinct_refusals
 from hooks.model import Problem
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_on_the_command_line
 
 # One refused combination per distinct reason: rendering all of them through Copier would
 # repeat the same messages hundreds of times. tests/test_decision_model.py checks that every
@@ -112,16 +110,8 @@ def test_a_refused_data_value_is_the_first_line_the_user_reads(
 ) -> None:
     """Copier prints a refused `--data` answer under a 40-line traceback; ours comes first."""
     destination = tmp_path / "service"
-    command = [sys.executable, "-W", "ignore", "-m", "copier", "copy", "--trust", "--defaults"]
-    command += ["--vcs-ref", "HEAD", *(f"--data={item}" for item in data)]
 
-    done = subprocess.run(
-        [*command, str(REPO), str(destination)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = copy_on_the_command_line(destination, data)
 
     assert done.returncode != 0
     first, second = done.stderr.splitlines()[:2]

@@ -17,6 +17,7 @@ from pydantic import Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .asgi import BufferedBody, TrackedSend
 from .config import ServiceSettings
 from .errors import error_response
 from .features import Feature
@@ -123,55 +124,23 @@ class RequestLimits:
                 raise BodyTooLarge(limit)
             return message
 
-        started = False
-
-        async def send_tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
             downstream: Receive = counted
             if _is_json(scope):
-                body, downstream = await _read_whole(counted)
-                invalid = _json_refusal(body, self.settings.max_json_depth)
+                buffered = await BufferedBody.read(counted)
+                downstream = buffered.replay(counted)
+                invalid = _json_refusal(buffered.body, self.settings.max_json_depth)
                 if invalid is not None:
                     message = "The request is not valid."
                     response = error_response(422, "validation_error", message, [invalid])
                     await response(scope, receive, send)
                     return
-            await self.app(scope, downstream, send_tracked)
+            await self.app(scope, downstream, tracked)
         except BodyTooLarge as error:
-            if started:
+            if tracked.started:
                 raise
             await _refuse_body(error, scope, receive, send)
-
-
-async def _read_whole(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole body, and a receive() that gives it again, then waits for the client."""
-    chunks: list[bytes] = []
-    last: Message = {"type": "http.request", "body": b"", "more_body": False}
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # the client went away
-            last = message
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    given = False
-
-    async def replayed() -> Message:
-        nonlocal given
-        if given:
-            return await receive()
-        given = True
-        if last["type"] != "http.request":
-            return last
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return body, replayed
 
 
 async def _refuse_body(error: BodyTooLarge, scope: Scope, receive: Receive, send: Send) -> None:

@@ -7,13 +7,11 @@ the response has started, is not retried. A database still out of reach after th
 met by a request not safe to repeat) is a 503 `database_unavailable` with Retry-After.
 """
 
-from collections.abc import Callable
-
 import structlog
 from fastapi import FastAPI
 from pydantic import Field
 from sqlalchemy.exc import DBAPIError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -22,6 +20,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from .asgi import BufferedBody, TrackedSend
 from .config import ServiceSettings
 from .db import unavailable
 from .errors import error_response
@@ -67,64 +66,33 @@ class RetrySafeRequests:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        responded = False
-
-        async def send_tracked(message: Message) -> None:
-            nonlocal responded
-            responded = responded or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
             if self.attempts < 2 or not _repeatable(scope):
-                await self.app(scope, receive, send_tracked)
+                await self.app(scope, receive, tracked)
             else:
-                await self._retried(scope, receive, send_tracked, lambda: responded)
+                await self._retried(scope, receive, tracked)
         except Exception as error:
-            if responded or not unavailable(error):
+            if tracked.started or not unavailable(error):
                 raise
             logger.warning("database_unavailable", error=type(error).__name__)
             message = "The database is unavailable; retry shortly."
             response = error_response(503, "database_unavailable", message, None, RETRY_AFTER)
             await response(scope, receive, send)
 
-    async def _retried(
-        self, scope: Scope, receive: Receive, send: Send, responded: Callable[[], bool]
-    ) -> None:
+    async def _retried(self, scope: Scope, receive: Receive, send: TrackedSend) -> None:
         # Only a create's body is replayed; a read's is left unread, for the route to refuse.
-        body = await _read_body(receive) if scope["method"] == "POST" else None
+        body = await BufferedBody.read(receive) if scope["method"] == "POST" else None
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential_jitter(multiplier=self.wait, max=1.0, jitter=self.wait),
-            retry=retry_if_exception(lambda error: is_transient(error) and not responded()),
+            retry=retry_if_exception(lambda error: is_transient(error) and not send.started),
             before_sleep=_log_retry,
             reraise=True,
         )
         async for attempt in retrying:
             with attempt:
-                await self.app(scope, receive if body is None else _replay(body, receive), send)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A receive() that gives the buffered body once, then waits for the client as usual."""
-    given = False
-
-    async def replayed() -> Message:
-        nonlocal given
-        if given:
-            return await receive()
-        given = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replayed
+                await self.app(scope, receive if body is None else body.replay(receive), send)
 
 
 def _log_retry(state: RetryCallState) -> None:
