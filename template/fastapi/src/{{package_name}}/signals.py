@@ -13,3 +13,13 @@ rate_limited = _signals.signal("rate-limited")
 
 cache_read = _signals.signal("cache-read")
 """A cache lookup ended; the sender is the result: "hit", "miss" or "error"."""
+
+audited = _signals.signal("audited")
+"""Something an audit trail records happened inside a transaction that has not committed yet.
+
+The sender is the action, a dotted name ("auth.login", "member.invited", "api_key.revoked").
+Keyword arguments: `session` (the transaction the change is in: a receiver that writes adds
+its row there, so the record commits or rolls back with the change), `actor_id` (the user or
+API key acting, None when anonymous), `resource_type`, `resource_id` and `changes` (a dict of
+field: [before, after], never a secret). Without an audit trail, nobody listens.
+"""
