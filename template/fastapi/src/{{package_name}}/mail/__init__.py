@@ -17,7 +17,7 @@ from .settings import Settings
 from .sink import DirectorySink
 from .smtp import SmtpMailer
 
-__all__ = ["Mailer", "MailUnavailable", "Message", "Settings", "feature", "mailer", "mailer_for"]
+__all__ = ["MailUnavailable", "Mailer", "Message", "Settings", "feature", "mailer", "mailer_for"]
 
 
 def mailer_for(settings: Settings) -> Mailer:
