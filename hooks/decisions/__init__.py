@@ -1,7 +1,7 @@
 """Every decision, one module each, and what they recommend and refuse together.
 
 `DECISIONS` is in questionnaire order, which is also the order of the decision records
-(`docs/adr/0001-stack.md` ... `0010-tracing.md`).
+(`docs/adr/0001-stack.md` ... `0011-registration.md`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from . import (
     metrics,
     pagination,
     primary_key,
+    registration,
     soft_delete,
     stack,
     tenancy,
@@ -37,6 +38,7 @@ DECISIONS: dict[str, Decision] = {
         ci.DECISION,
         metrics.DECISION,
         tracing.DECISION,
+        registration.DECISION,
     )
 }
 
