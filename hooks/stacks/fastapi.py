@@ -148,6 +148,18 @@ PARTS: tuple[Part, ...] = (
     Part("rate limits", module="ratelimit", settings=True),
     Part("mail", module="mail", settings=True, dependencies=("aiosmtplib>=4.0",)),
     Part("auth", module="auth", settings=True, dependencies=("zxcvbn>=4.5",)),
+    # Closed registration has no route to sign up: accounts come from create_admin (a single
+    # tenant), operators (tenants) and administrators.
+    Part(
+        "open registration",
+        _answer("registration", "open"),
+        files=("src/*/auth/registration.py", "tests/auth/test_registration.py"),
+    ),
+    Part(
+        "first administrator",
+        _tenancy("none"),
+        files=("src/*/create_admin.py", "tests/auth/test_create_admin.py"),
+    ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
     Part("health", module="health"),
