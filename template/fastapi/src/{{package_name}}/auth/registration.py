@@ -79,7 +79,9 @@ async def verify(data: Verification, session: PublicSession, request: Request) -
     return await verify_email(session, settings, data.token, storage=settings)
 
 
-async def sign_up(session: AsyncSession, settings: Settings, mail: Mailer, data: Registration) -> None:
+async def sign_up(
+    session: AsyncSession, settings: Settings, mail: Mailer, data: Registration
+) -> None:
     # The slug first, whatever the address: a 409 that depended on it would reveal accounts.
     if await session.scalar(select(Tenant.id).where(Tenant.slug == data.tenant_slug)):
         raise Conflict("This tenant slug is taken.", code="tenant_slug_taken")
