@@ -62,7 +62,8 @@ async def create_admin(
     return user.id
 
 
-async def _run(settings: Settings, email: str) -> None:
+async def create_first_admin(settings: Settings, email: str) -> None:
+    """What the command does, with its own connection and mailer."""
     engine = create_engine(settings, pool_size=1, max_overflow=0)
     try:
         await create_admin(settings, Database(engine).sessions, mailer_for(settings), email)
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValidationError:
         parser.error(f"not an e-mail address: {arguments.email!r}")
     try:
-        asyncio.run(_run(get_settings(), email))
+        asyncio.run(create_first_admin(get_settings(), email))
     except AccountExists:
         sys.exit(f"{email} already has an account; its owner can reset the password instead.")
     print(f"Created administrator {email}; a link to set the password was mailed to it.")
