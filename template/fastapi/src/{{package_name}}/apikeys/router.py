@@ -45,9 +45,7 @@ async def list_api_keys(
     return await service.list_keys(session, person, limit=limit, cursor=cursor)
 
 
-@router.delete(
-    "/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(404)
-)
+@router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(404))
 async def revoke_api_key(key_id: UUID, session: DbSession, person: Person) -> Response:
     """Revoke a key: from now on it is refused."""
     await service.revoke_key(session, person, key_id)
