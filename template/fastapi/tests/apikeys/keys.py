@@ -9,7 +9,9 @@ from ..support.api import Account
 API_KEYS = "/api/v1/api-keys"
 
 
-async def create_key(client: AsyncClient, account: Account, role: str, **fields: Any) -> dict[str, Any]:
+async def create_key(
+    client: AsyncClient, account: Account, role: str, **fields: Any
+) -> dict[str, Any]:
     """A new key of the account's tenant: its description, with the key itself under "key"."""
     body = {"name": f"{role} robot", "role": role, **fields}
     response = await client.post(API_KEYS, json=body, headers=account.headers)
