@@ -82,6 +82,8 @@ async def verify(data: Verification, session: PublicSession, request: Request) -
 async def sign_up(
     session: AsyncSession, settings: Settings, mail: Mailer, data: Registration
 ) -> None:
+    """Store the account unverified and mail its link, or, for a known address, mail its owner
+    instead: the caller answers the same either way."""
     # The slug first, whatever the address: a 409 that depended on it would reveal accounts.
     if await session.scalar(select(Tenant.id).where(Tenant.slug == data.tenant_slug)):
         raise Conflict("This tenant slug is taken.", code="tenant_slug_taken")
@@ -109,6 +111,8 @@ async def sign_up(
 async def verify_email(
     session: AsyncSession, settings: Settings, token: str, *, storage: DatabaseSettings
 ) -> TokenPair:
+    """Spend the link's token, mark the address verified and create the tenant it signed up, the
+    registrant its administrator; a race for the slug lost since registration is a 409."""
     spent = await tokens.spend(session, token, "verify")
     user = await session.get(User, spent.user_id)
     assert user is not None  # the token's row is deleted with its user
