@@ -53,7 +53,7 @@ async def list_invitations(session: DbSession) -> list[InvitationRead]:
 
 
 @router.delete(
-    "/invitations/{invitation_id}",
+    "/invitations/{invitation_id:uuid}",  # never /invitations/accept
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=administrators,
     tags=["invitations"],
