@@ -8,11 +8,11 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, JsonValue
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from .config import ServiceSettings
 from .features import Feature
@@ -141,11 +141,15 @@ def _allowed_methods(request: Request, exc: HTTPException) -> str:
     """Every method the requested path answers, as the OpenAPI document lists them, not only
     those of the first route matched (which is all Starlette's 405 names)."""
     methods = {"OPTIONS", *(exc.headers or {}).get("Allow", "").replace(" ", "").split(",")}
-    for route in request.app.routes:
-        # The route's own pattern, convertors included: `{id:uuid}` never matches `accept`.
-        documented = isinstance(route, APIRoute) and route.include_in_schema
-        if documented and route.path_regex.match(request.url.path):
-            methods |= route.methods
+    matching = [
+        (template, operations)
+        for template, operations in request.app.openapi()["paths"].items()
+        if compile_path(template)[0].match(request.url.path)
+    ]
+    # A literal path (/invitations/accept) is a resource of its own, not an id of its neighbour.
+    literal = [(template, operations) for template, operations in matching if "{" not in template]
+    for _, operations in literal or matching:
+        methods |= {method.upper() for method in operations}
     return ", ".join(sorted(methods - {""}))
 
 
