@@ -22,8 +22,9 @@ async def reveal(session: AsyncSession, token_hash: str) -> None:
     """Every invitation is the organisation's: nothing hides one."""
 
 
-async def enter(session: AsyncSession, invitation: Invitation) -> None:
-    """There is no tenant to enter."""
+async def enter(session: AsyncSession, invitation: Invitation) -> UUID | None:
+    """There is no tenant to enter: the tokens name none."""
+    return None
 
 
 async def place(session: AsyncSession) -> str | None:
