@@ -24,7 +24,8 @@ router = APIRouter(prefix=V1, responses=responses(422, 503))
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=administrators,
     tags=["invitations"],
-    responses=responses(401, 403, 413, 429),
+    # 409: the inviter's account was removed while their access token still lives (tenancy none).
+    responses=responses(401, 403, 409, 413, 429),
 )
 async def invite(
     data: InvitationCreate, session: DbSession, principal: CurrentPrincipal, request: Request

@@ -1,7 +1,8 @@
 """One organisation: its members are the service's accounts, each with its role on `users`.
 
 Removing a member deletes their account (their refresh tokens go with it); an account that
-records still refer to (a project they created) is refused rather than left half-removed.
+rows still refer to (a resource whose `user_ref` restricts deletes) is refused rather than left
+half-removed.
 """
 
 from uuid import UUID
@@ -67,8 +68,7 @@ async def remove(session: AsyncSession, user_id: UUID) -> str:
             await session.execute(delete(User).where(User.id == user_id))
     except IntegrityError as error:
         raise Conflict(
-            "Records still refer to this member (projects they created or changed); "
-            "change their role instead.",
+            "Records still refer to this member; change their role instead.",
             code="member_has_records",
         ) from error
     return role
