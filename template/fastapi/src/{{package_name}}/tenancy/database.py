@@ -2,7 +2,8 @@
 
 A catalog database holds the tables every tenant shares (tenants, users, memberships,
 invitations, refresh tokens); a session scoped to a tenant sends resource tables to that
-tenant's database, through a bounded registry of engines. One tenant is restored, moved or dropped (`DROP DATABASE`) alone.
+tenant's database, through a bounded registry of engines. One tenant is restored, moved or
+dropped (`DROP DATABASE`) alone.
 """
 
 from collections.abc import AsyncIterator, Sequence
