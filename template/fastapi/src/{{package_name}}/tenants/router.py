@@ -7,12 +7,13 @@ from fastapi import APIRouter, Request, Response, status
 from ..api import V1
 from ..db import PublicSession
 from ..errors import responses
+from ..invitations.schemas import InvitationRead
 from ..invitations.service import invite
 from ..mail import mailer
-from ..tenancy import drop_storage, forget_tenant, lifecycle
+from ..tenancy import drop_storage, forget_tenant, lifecycle, set_tenant
 from .accounts import remove_accounts
 from .deps import RequireOperator
-from .schemas import TenantCreate, TenantRead
+from .schemas import AdministratorInvitation, TenantCreate, TenantRead
 
 router = APIRouter(
     prefix=f"{V1}/tenants",
@@ -44,6 +45,28 @@ async def create_tenant(data: TenantCreate, session: PublicSession, request: Req
         await drop_storage(settings, tenant.id)
         raise
     return TenantRead.model_validate(tenant)
+
+
+@router.post(
+    "/{tenant_id}/invitations",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(404, 413),
+)
+async def invite_administrator(
+    tenant_id: UUID, data: AdministratorInvitation, session: PublicSession, request: Request
+) -> InvitationRead:
+    """Invite an administrator to the tenant by e-mail, as its creation does."""
+    await lifecycle.get_tenant(session, tenant_id)
+    await set_tenant(session, tenant_id)
+    return await invite(
+        session,
+        mailer(request),
+        request.app.state.settings,
+        email=data.email,
+        role="admin",
+        invited_by=None,
+        service_name=request.app.title,
+    )
 
 
 @router.get("/{tenant_id}", responses=responses(404))

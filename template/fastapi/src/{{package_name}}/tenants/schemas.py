@@ -19,6 +19,13 @@ class TenantCreate(BaseModel):
     admin_email: Email
 
 
+class AdministratorInvitation(BaseModel):
+    """Another administrator for a tenant: its first one's invitation expired, or its last
+    administrator left."""
+
+    email: Email
+
+
 class TenantRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
