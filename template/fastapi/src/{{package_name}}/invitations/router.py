@@ -1,6 +1,7 @@
 """/invitations: administrators invite, list and revoke; the invitee accepts anonymously.
 /members: administrators list the people who accepted, change their roles, remove them."""
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -8,14 +9,26 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from ..api import V1
 from ..auth.deps import CurrentPrincipal, DbSession, limit_caller, require_role
 from ..auth.schemas import TokenPair
+from ..auth.security import Principal
 from ..db import PublicSession
-from ..errors import responses
+from ..errors import Forbidden, responses
 from ..mail import mailer
 from ..ratelimit import limiter
 from . import service
 from .schemas import Acceptance, InvitationCreate, InvitationRead, MemberRead, RoleChange
 
-administrators = [require_role("admin"), Depends(limit_caller)]
+
+
+async def _person(principal: CurrentPrincipal) -> Principal:
+    # A machine's key brings in no people: an administrator it invited would outlive its
+    # revocation.
+    if principal.credential == "api_key":
+        raise Forbidden("Members are managed with an access token.", code="api_key_not_allowed")
+    return principal
+
+
+Person = Annotated[Principal, Depends(_person)]
+administrators = [require_role("admin"), Depends(_person), Depends(limit_caller)]
 router = APIRouter(prefix=V1, responses=responses(422, 503))
 
 
@@ -28,7 +41,7 @@ router = APIRouter(prefix=V1, responses=responses(422, 503))
     responses=responses(401, 403, 409, 413, 429),
 )
 async def invite(
-    data: InvitationCreate, session: DbSession, principal: CurrentPrincipal, request: Request
+    data: InvitationCreate, session: DbSession, person: Person, request: Request
 ) -> InvitationRead:
     """Mail a single-use invitation; the answer is the same whether the address has an account."""
     return await service.invite(
@@ -37,7 +50,7 @@ async def invite(
         request.app.state.settings,
         email=data.email,
         role=data.role,
-        invited_by=principal.user_id,
+        invited_by=person.user_id,
         service_name=request.app.title,
     )
 
@@ -61,9 +74,9 @@ async def list_invitations(session: DbSession) -> list[InvitationRead]:
     responses=responses(401, 403, 404, 429),
 )
 async def revoke_invitation(
-    invitation_id: UUID, session: DbSession, principal: CurrentPrincipal
+    invitation_id: UUID, session: DbSession, person: Person
 ) -> Response:
-    await service.revoke(session, invitation_id, actor_id=principal.user_id)
+    await service.revoke(session, invitation_id, actor_id=person.user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -95,10 +108,10 @@ async def list_members(session: DbSession) -> list[MemberRead]:
     responses=responses(401, 403, 404, 409, 413, 429),
 )
 async def change_role(
-    user_id: UUID, data: RoleChange, session: DbSession, principal: CurrentPrincipal
+    user_id: UUID, data: RoleChange, session: DbSession, person: Person
 ) -> MemberRead:
     """Change a member's role (from their next token refresh); the last administrator stays."""
-    return await service.change_role(session, user_id, data.role, actor_id=principal.user_id)
+    return await service.change_role(session, user_id, data.role, actor_id=person.user_id)
 
 
 @router.delete(
@@ -108,7 +121,7 @@ async def change_role(
     tags=["members"],
     responses=responses(401, 403, 404, 409, 429),
 )
-async def remove_member(user_id: UUID, session: DbSession, principal: CurrentPrincipal) -> Response:
+async def remove_member(user_id: UUID, session: DbSession, person: Person) -> Response:
     """Remove a member; their refresh tokens stop working at once."""
-    await service.remove(session, user_id, actor_id=principal.user_id)
+    await service.remove(session, user_id, actor_id=person.user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
