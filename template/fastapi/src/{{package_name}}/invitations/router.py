@@ -18,7 +18,6 @@ from . import service
 from .schemas import Acceptance, InvitationCreate, InvitationRead, MemberRead, RoleChange
 
 
-
 async def _person(principal: CurrentPrincipal) -> Principal:
     # A machine's key brings in no people: an administrator it invited would outlive its
     # revocation.
@@ -73,9 +72,7 @@ async def list_invitations(session: DbSession) -> list[InvitationRead]:
     tags=["invitations"],
     responses=responses(401, 403, 404, 429),
 )
-async def revoke_invitation(
-    invitation_id: UUID, session: DbSession, person: Person
-) -> Response:
+async def revoke_invitation(invitation_id: UUID, session: DbSession, person: Person) -> Response:
     await service.revoke(session, invitation_id, actor_id=person.user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
