@@ -162,6 +162,17 @@ PARTS: tuple[Part, ...] = (
         files=("src/*/create_admin.py", "tests/auth/test_create_admin.py"),
     ),
     Part("API keys", module="apikeys"),
+    Part("invitations", module="invitations", settings=True),
+    Part(
+        "members of tenants",
+        _multi_tenant,
+        files=("src/*/invitations/memberships.py", "tests/invitations/test_across_tenants.py"),
+    ),
+    Part(
+        "members of one organisation",
+        _tenancy("none"),
+        files=("src/*/invitations/user_roles.py", "tests/invitations/test_one_organisation.py"),
+    ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
     Part("health", module="health"),

@@ -130,4 +130,4 @@ async def verify_email(
         changes={"email_verified_at": [None, user.email_verified_at.isoformat()]},
     )
     logger.info("tenant_registered", tenant_id=str(created.id), user_id=str(user.id))
-    return await service.issue_pair(session, settings, user.id, created.id, ("admin",))
+    return await service.tokens_for(session, settings, user.id, created.id, ("admin",))

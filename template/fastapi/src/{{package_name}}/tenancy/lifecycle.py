@@ -17,9 +17,10 @@ logger = structlog.get_logger("tenancy")
 
 
 async def create_tenant(
-    session: AsyncSession, settings: Settings, *, name: str, slug: str, admin_id: UUID
+    session: AsyncSession, settings: Settings, *, name: str, slug: str, admin_id: UUID | None
 ) -> Tenant:
-    """A new tenant, its storage at the current head, administered by `admin_id`.
+    """A new tenant, its storage at the current head, administered by `admin_id` (or by nobody
+    yet: the operator API invites its administrator).
 
     The transaction is left scoped to the new tenant.
     """
@@ -31,8 +32,9 @@ async def create_tenant(
     await create_storage(settings, tenant.id)
     try:
         await set_tenant(session, tenant.id)
-        session.add(Membership(user_id=admin_id, role="admin"))
-        await session.flush()
+        if admin_id is not None:
+            session.add(Membership(user_id=admin_id, role="admin"))
+            await session.flush()
     except BaseException:
         await drop_storage(settings, tenant.id)
         raise

@@ -5,13 +5,15 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response, status
 
 from ..api import V1
-from ..auth.service import user_for
 from ..db import PublicSession
 from ..errors import responses
-from ..tenancy import forget_tenant, lifecycle
+from ..invitations.schemas import InvitationRead
+from ..invitations.service import invite
+from ..mail import mailer
+from ..tenancy import drop_storage, forget_tenant, lifecycle, set_tenant
 from .accounts import remove_accounts
 from .deps import RequireOperator
-from .schemas import TenantCreate, TenantRead
+from .schemas import AdministratorInvitation, TenantCreate, TenantRead
 
 router = APIRouter(
     prefix=f"{V1}/tenants",
@@ -23,12 +25,48 @@ router = APIRouter(
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=responses(409, 413))
 async def create_tenant(data: TenantCreate, session: PublicSession, request: Request) -> TenantRead:
-    """Create a tenant and its storage; the administrator's account is created if new."""
-    admin = await user_for(session, data.admin_email, data.admin_password)
+    """Create a tenant and its storage, and invite its administrator by e-mail; the answer is
+    the same whether the address has an account."""
+    settings = request.app.state.settings
     tenant = await lifecycle.create_tenant(
-        session, request.app.state.settings, name=data.name, slug=data.slug, admin_id=admin.id
+        session, settings, name=data.name, slug=data.slug, admin_id=None
     )
+    try:
+        await invite(
+            session,
+            mailer(request),
+            settings,
+            email=data.admin_email,
+            role="admin",
+            invited_by=None,
+            service_name=request.app.title,
+        )
+    except BaseException:  # the mail failed: the tenant's row rolls back, its storage too
+        await drop_storage(settings, tenant.id)
+        raise
     return TenantRead.model_validate(tenant)
+
+
+@router.post(
+    "/{tenant_id}/invitations",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(404, 413),
+)
+async def invite_administrator(
+    tenant_id: UUID, data: AdministratorInvitation, session: PublicSession, request: Request
+) -> InvitationRead:
+    """Invite an administrator to the tenant by e-mail, as its creation does."""
+    await lifecycle.get_tenant(session, tenant_id)
+    await set_tenant(session, tenant_id)
+    return await invite(
+        session,
+        mailer(request),
+        request.app.state.settings,
+        email=data.email,
+        role="admin",
+        invited_by=None,
+        service_name=request.app.title,
+    )
 
 
 @router.get("/{tenant_id}", responses=responses(404))

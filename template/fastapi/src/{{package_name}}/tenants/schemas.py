@@ -4,29 +4,26 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..api import Text
-from ..auth.passwords import refuse_weak_password
-from ..auth.schemas import Email, Password, TenantSlug
+from ..auth.schemas import Email, TenantSlug
 
 
 class TenantCreate(BaseModel):
-    """A tenant and its first administrator (an existing account, or a new one)."""
+    """A tenant, and the address its first administrator is invited at: they accept with the
+    mailed token, as a new account or with the password of the account they have."""
 
     name: Annotated[Text, Field(min_length=1, max_length=200)]
     slug: TenantSlug
     admin_email: Email
-    admin_password: Password | None = Field(
-        default=None, description="Needed only when the administrator has no account yet."
-    )
 
-    @field_validator("admin_password")
-    @classmethod
-    def _strong_password(cls, password: str | None, info: ValidationInfo) -> str | None:
-        if password is not None:
-            refuse_weak_password(password, *info.data.values())  # the e-mail, name and slug
-        return password
+
+class AdministratorInvitation(BaseModel):
+    """Another administrator for a tenant: its first one's invitation expired, or its last
+    administrator left."""
+
+    email: Email
 
 
 class TenantRead(BaseModel):
