@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -335,8 +336,10 @@ def drop_databases(admin_url: str, names: Sequence[str]) -> None:
         )
 
 
-# Registration is closed by default: the benchmarks create tenants as operators do.
+# Registration is closed by default: the benchmarks create tenants as operators do, and their
+# administrators accept the invitation mailed to them (read from this run's mail directory).
 OPERATOR_KEY = secrets.token_urlsafe(48)
+MAIL_DIRECTORY = Path(tempfile.gettempdir()) / f"bench-mail-{os.getpid()}"
 
 
 def service_environment(database: Database, redis_url: str, namespace: str) -> dict[str, str]:
@@ -344,8 +347,8 @@ def service_environment(database: Database, redis_url: str, namespace: str) -> d
     return clean_environment(
         {
             "ENVIRONMENT": "production",
-            # Production requires to be told where mail goes; nothing a benchmark does sends any.
-            "MAIL_URL": f"file://{tempfile.gettempdir()}/bench-mail-{namespace}",
+            # Production requires to be told where mail goes: invitations, read back by the runs.
+            "MAIL_URL": f"file://{MAIL_DIRECTORY}",
             "DATABASE_URL": database.app_url,
             "MIGRATION_DATABASE_URL": database.owner_url,
             "REDIS_URL": redis_url,
@@ -598,7 +601,7 @@ def register_tenant(port: int, slug: str, operator_key: str = OPERATOR_KEY) -> s
     email = f"admin@{slug}.example.com"
     client = Client(port)
     try:
-        body = {"name": slug, "slug": slug, "admin_email": email, "admin_password": PASSWORD}
+        body = {"name": slug, "slug": slug, "admin_email": email}
         response = client.request(
             "POST", "/api/v1/tenants", body, headers={"X-Operator-Key": operator_key}
         )
@@ -606,7 +609,23 @@ def register_tenant(port: int, slug: str, operator_key: str = OPERATOR_KEY) -> s
             raise BenchError(f"POST /api/v1/tenants: {response.status} {response.body[:500]!r}")
     finally:
         client.close()
+    accept_invitation(port, email)
     return email
+
+
+def accept_invitation(port: int, email: str) -> Any:
+    """Accept the newest invitation mailed to `email` with `PASSWORD`; the token pair."""
+    newest = sorted(MAIL_DIRECTORY.glob("*.eml"))  # uuid7 names: oldest first
+    for path in reversed(newest):
+        text = path.read_text(errors="replace")
+        if f"To: {email}" in text and (found := re.search(r"Invitation token: (\S+)", text)):
+            client = Client(port)
+            try:
+                acceptance = {"token": found[1], "password": PASSWORD}
+                return client.expect("POST", "/api/v1/invitations/accept", acceptance)
+            finally:
+                client.close()
+    raise BenchError(f"no invitation mailed to {email} in {MAIL_DIRECTORY}")
 
 
 def login(port: int, email: str) -> str:

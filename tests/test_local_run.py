@@ -3,8 +3,8 @@ with PostgreSQL and Redis running (and no Docker), prepare the database of `.env
 
 Each service gets a `.env` naming a fresh database and fresh roles on the test server, runs the
 README's commands exactly, then makes the first administrator as the README says (a single
-tenant: `make create-admin`, the password set through the mailed link; with tenants: the operator
-API) and reads through the API. Everything it created is dropped afterwards.
+tenant: `make create-admin`, the password set through the mailed link; with tenants: invited
+through the operator API) and reads through the API. Everything it created is dropped afterwards.
 """
 
 import json
@@ -100,13 +100,14 @@ def request(
         return json.loads(content) if content else None
 
 
-def mailed_token(project: Path, to: str) -> str:
-    """The token of the link in the newest mail to `to` in the development sink, var/mail/."""
+def mailed_token(project: Path, to: str, pattern: str = r"token=([\w-]+)") -> str:
+    """The token (`pattern`'s group) in the newest mail to `to` in the development sink,
+    var/mail/."""
     for path in sorted((project / "var" / "mail").glob("*.eml"), reverse=True):
         message = BytesParser(policy=default).parsebytes(path.read_bytes())
         body = message.get_body(("plain",))
         if message["To"] == to and body is not None:
-            found = re.search(r"token=([\w-]+)", body.get_content())
+            found = re.search(pattern, body.get_content())
             assert found, path.read_text()
             return found[1]
     raise AssertionError(f"no mail to {to} in var/mail/")
@@ -124,8 +125,10 @@ def first_administrator(project: Path, port: int, tenancy: str) -> str:
         key = re.search(r"(?m)^OPERATOR_API_KEY=(.*)$", (project / ".env").read_text())
         assert key, "the generated .env has no OPERATOR_API_KEY"
         tenant = {"name": "Acme", "slug": f"acme-{secrets.token_hex(3)}", "admin_email": email}
-        tenant["admin_password"] = PASSWORD
         request(port, "POST", "/api/v1/tenants", tenant, headers={"X-Operator-Key": key[1]})
+        invitation = mailed_token(project, email, r"Invitation token: (\S+)")
+        acceptance = {"token": invitation, "password": PASSWORD}
+        request(port, "POST", "/api/v1/invitations/accept", acceptance)
     tokens = request(port, "POST", "/api/v1/auth/login", login)
     token: str = tokens["access_token"]
     return token
