@@ -15,11 +15,12 @@ class AuditEvent(Resource):
     with each changed field's value before and after, in which request; `created_at` is when
     (the time of the change's transaction).
 
-    A resource of its tenant like any other, isolated the same way; the service's role may
-    insert and read these rows, never update or delete them (migration `audit_events`).
+    A resource of its tenant like any other, isolated the same way.
     """
 
     __tablename__ = "audit_events"
+    # The service's role may insert and read these rows, never update nor delete them.
+    __append_only__ = True
     __table_args__ = (
         # Newest first, one page at a time; and the trail of one record, or of one actor.
         index("id"),
