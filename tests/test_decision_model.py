@@ -93,10 +93,10 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "pagination": "cursor",
         "primary_key": "uuid7",
         "soft_delete": False,
-        "audit": "none",
         "ci": "github",
         "metrics": "prometheus",
         "tracing": "none",
+        "audit": "none",
     }
 
 
@@ -788,7 +788,7 @@ def test_extension_refusal_is_what_a_copier_validator_renders(jinja: Environment
 def test_extension_renders_adr_slug_and_secret(jinja: Environment) -> None:
     assert jinja.from_string("{{ slugify('Billing Service') }}").render() == "billing-service"
     record = jinja.from_string("{{ adr('ci') }}").render(ci="none")
-    assert record.startswith("# ADR-0009: ")
+    assert record.startswith("# ADR-0008: ")
     assert not record.endswith("\n"), "the template file supplies the final newline"
     secret = jinja.from_string("{{ secret() }}").render()
     assert len(secret) >= 43 and secret != jinja.from_string("{{ secret() }}").render()

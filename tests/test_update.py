@@ -374,7 +374,7 @@ def test_a_migration_carries_a_renamed_answer_across_the_update(
     assert recorded["ci"] == "none" and "ci_provider" not in recorded
     assert recorded["_commit"] == LATER
     assert not (project / ".github").exists()
-    decision = (project / "docs" / "adr" / "0009-ci.md").read_text()
+    decision = (project / "docs" / "adr" / "0008-ci.md").read_text()
     assert "None (`none`), chosen over the recommended GitHub Actions" in decision
     assert leftovers(project) == []
     assert check_update(project).returncode == 0

@@ -1,7 +1,7 @@
 """Every decision, one module each, and what they recommend and refuse together.
 
 `DECISIONS` is in questionnaire order, which is also the order of the decision records
-(`docs/adr/0001-stack.md` ... `0011-tracing.md`).
+(`docs/adr/0001-stack.md` ... `0011-audit.md`).
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ DECISIONS: dict[str, Decision] = {
         pagination.DECISION,
         primary_key.DECISION,
         soft_delete.DECISION,
-        audit.DECISION,
         ci.DECISION,
         metrics.DECISION,
         tracing.DECISION,
+        audit.DECISION,
     )
 }
 
