@@ -122,8 +122,10 @@ RECORD = Record(
             "Audit lines in the application log",
             ("Nothing to store in the database.",),
             (
-                "Written outside the transaction: a line for a rolled-back change, or none "
-                "for a committed one when the process dies.",
+                (
+                    "Written outside the transaction: a line for a rolled-back change, or none "
+                    "for a committed one when the process dies."
+                ),
             ),
         ),
         Option(
