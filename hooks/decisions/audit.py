@@ -37,10 +37,18 @@ def _where(answers: Mapping[str, Any]) -> str:
             "`audit_events` carries `tenant_id` under the same row-level security policy as "
             "every resource table: a tenant's administrator reads only that tenant's events."
         )
-    if tenancy in ("schema", "database"):
+    if tenancy == "schema":
         return (
-            f"`audit_events` lives in each tenant's own {tenancy} (tenant migration `t0002`), "
-            "beside the records it describes."
+            "`audit_events` lives in each tenant's own schema (tenant migration `t0002`), beside "
+            "the records it describes; so do the tenant's lifecycle events (created, suspended, "
+            "reactivated)."
+        )
+    if tenancy == "database":
+        return (
+            "`audit_events` lives in each tenant's own database (tenant migration `t0002`), "
+            "beside the records it describes; so do the tenant's lifecycle events. An event "
+            "about a catalog table (a login, a new member, a tenant's status) commits there just "
+            "after the catalog's transaction, not atomically with it."
         )
     return "`audit_events` is a plain table of the service's database."
 
@@ -61,7 +69,8 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
         (
             "What the trail proves: who (`actor_id`, the user; empty when anonymous) did what "
             "(`action`, such as `project.updated` or `auth.login`) to which record "
-            "(`resource_type`, `resource_id`) and when (`occurred_at`), with each changed field's "
+            "(`resource_type`, `resource_id`) and when (`occurred_at`, the time of the change's "
+            "transaction; the row's `created_at`), with each changed field's "
             "value before and after, and the request (`request_id`) that did it."
         ),
         (
@@ -78,11 +87,11 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             "rewrite history."
         ),
         (
-            "Columns whose names say password, secret, token or hash are recorded as changed, "
-            "never with their values."
+            "Columns whose names say password, secret, token, hash or API key are recorded as "
+            "changed, never with their values."
         ),
         (
-            "Tenant administrators read the trail at `GET /api/v1/audit-events`, newest first, "
+            "Administrators read their tenant's trail at `GET /api/v1/audit-events`, newest first, "
             "filtered by resource, actor or action, one cursor page at a time."
         ),
         (
