@@ -91,6 +91,7 @@ PARTS: tuple[Part, ...] = (
             "migrations/versions/0002_tenant_lifecycle.py",
             "migrations/versions/0003_accounts_of_deleted_tenants.py",
             "tests/tenancy",
+            "tests/apikeys/test_tenant_keys.py",
             "docs/tenancy.md",
         ),
         dependencies=("cachetools>=6.2",),
@@ -148,6 +149,7 @@ PARTS: tuple[Part, ...] = (
     Part("rate limits", module="ratelimit", settings=True),
     Part("mail", module="mail", settings=True, dependencies=("aiosmtplib>=4.0",)),
     Part("auth", module="auth", settings=True, dependencies=("zxcvbn>=4.5",)),
+    Part("API keys", module="apikeys"),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
     Part(
