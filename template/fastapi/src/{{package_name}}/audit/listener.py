@@ -3,8 +3,9 @@ change commits.
 
 Two sources: a session listener that sees the inserts, updates and deletes of every resource
 (any subclass of `tenancy.Resource`, the example domain's and any scaffolded since), and a
-receiver of `signals.audited`, through which auth and the tenant lifecycle announce what no
-resource row shows (a login, a logout, a new member, a suspended tenant). Bulk `UPDATE` or
+receiver of `signals.audited`, through which auth, API keys and the tenant lifecycle announce
+what no resource row shows (a login, a logout, a new member, a key revoked, a suspended
+tenant). Bulk `UPDATE` or
 `DELETE` statements bypass the unit of work, and so this listener: resources change through it.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from pydantic_core import to_jsonable_python
+from fastapi.encoders import jsonable_encoder
 from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
@@ -60,7 +61,7 @@ def record(
 
 @signals.audited.connect
 def _announced(action: str, **event: Any) -> None:
-    """An event another module announces (`signals.audited`), written as it is."""
+    """An event another module announces (`signals.audited`), its secrets redacted."""
     record(event.pop("session"), action, **event)
 
 
@@ -130,7 +131,7 @@ def _changed(row: Resource) -> Changes:
 def _safe(changes: Changes) -> dict[str, Any]:
     """JSON values, and secrets redacted."""
     return {
-        field: [REDACTED, REDACTED] if SECRET.search(field) else to_jsonable_python(values)
+        field: [REDACTED, REDACTED] if SECRET.search(field) else jsonable_encoder(values)
         for field, values in changes.items()
     }
 
