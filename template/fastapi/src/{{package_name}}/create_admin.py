@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from . import signals
 from .auth import mails, tokens
 from .auth.models import User
 from .auth.schemas import Email
@@ -25,7 +26,6 @@ from .auth.security import hash_password
 from .db import Database, create_engine, transaction
 from .mail import Mailer, mailer_for
 from .settings import Settings, get_settings
-from .signals import audited
 
 
 class AccountExists(Exception):
@@ -49,7 +49,7 @@ async def create_admin(
         await session.flush()
         lifetime = timedelta(minutes=settings.reset_token_minutes)
         token = await tokens.issue(session, user.id, "reset", lifetime)
-        audited.send(
+        signals.audited.send(
             "auth.admin_created",
             session=session,
             actor_id=None,

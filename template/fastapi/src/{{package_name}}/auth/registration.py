@@ -17,13 +17,13 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import signals
 from ..api import V1, Text
 from ..db import PublicSession
 from ..db import Settings as DatabaseSettings
 from ..errors import Conflict, responses
 from ..mail import Mailer, mailer
 from ..ratelimit import limiter
-from ..signals import audited
 from ..tenancy import lifecycle
 from ..tenancy.models import Tenant
 from . import mails, service, tokens
@@ -97,14 +97,6 @@ async def sign_up(
     tenant = {"name": data.tenant_name, "slug": data.tenant_slug}
     lifetime = timedelta(hours=settings.verify_token_hours)
     token = await tokens.issue(session, user.id, "verify", lifetime, details={"tenant": tenant})
-    audited.send(
-        "auth.registered",
-        session=session,
-        actor_id=None,
-        resource_type="user",
-        resource_id=user.id,
-        changes={"email": [None, data.email]},
-    )
     await mail.send(mails.verification(settings, data.email, token))
 
 
@@ -121,7 +113,16 @@ async def verify_email(
     created = await lifecycle.create_tenant(
         session, storage, name=tenant["name"], slug=tenant["slug"], admin_id=user.id
     )
-    audited.send(
+    # The trail is the tenant's: the sign-up enters it with the tenant, at verification.
+    signals.audited.send(
+        "auth.registered",
+        session=session,
+        actor_id=user.id,
+        resource_type="user",
+        resource_id=user.id,
+        changes={"email": [None, user.email]},
+    )
+    signals.audited.send(
         "auth.verified",
         session=session,
         actor_id=user.id,
