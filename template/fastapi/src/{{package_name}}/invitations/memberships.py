@@ -45,6 +45,15 @@ async def admit(session: AsyncSession, user: User, role: str, *, existing: bool)
     await session.flush()
 
 
+async def role_of(session: AsyncSession, user_id: UUID) -> str | None:
+    """The role the user holds in this tenant now; None once they are no longer a member."""
+    return await session.scalar(
+        select(Membership.role).where(
+            Membership.tenant_id == _tenant(session), Membership.user_id == user_id
+        )
+    )
+
+
 async def list_members(session: AsyncSession) -> list[MemberRead]:
     rows = await session.execute(
         select(User.id, User.email, Membership.role)

@@ -41,6 +41,11 @@ async def admit(session: AsyncSession, user: User, role: str, *, existing: bool)
     await session.flush()
 
 
+async def role_of(session: AsyncSession, user_id: UUID) -> str | None:
+    """The role the account holds now; None once it is removed."""
+    return await session.scalar(select(User.role).where(User.id == user_id))
+
+
 async def list_members(session: AsyncSession) -> list[MemberRead]:
     rows = await session.execute(select(User.id, User.email, User.role).order_by(User.email))
     return [MemberRead(user_id=user_id, email=email, role=role) for user_id, email, role in rows]
