@@ -42,7 +42,12 @@ async def create_tenant(data: TenantCreate, session: PublicSession, request: Req
             service_name=request.app.title,
         )
     except BaseException:  # the mail failed: the tenant's row rolls back, its storage too
-        await drop_storage(settings, tenant.id)
+        # Roll back first: the transaction may hold a connection to the tenant's own database
+        # (its audit event), which dropping the database would cut under it.
+        tenant_id = tenant.id
+        await session.rollback()
+        await forget_tenant(request.app, tenant_id)
+        await drop_storage(settings, tenant_id)
         raise
     return TenantRead.model_validate(tenant)
 
