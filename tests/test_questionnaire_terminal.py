@@ -442,12 +442,11 @@ def test_the_decisions_offer_what_the_model_recommends_for_the_context(
     assert offered == {name: value for name, value in recommended.items() if name in offered}
     # A decision with one answer, and the tenancy mode the tenancy question named, are never
     # asked, and recorded all the same.
-    assert set(NOT_ASKED) == {"stack", "tenancy", "auth", "pagination", "primary_key"}
+    assert set(NOT_ASKED) == {"stack", "tenancy", "pagination", "primary_key"}
     assert not any(q.asked(name) for name in NOT_ASKED)
     assert {name: answers[name] for name in NOT_ASKED} == {
         "stack": "fastapi",
         "tenancy": "shared",
-        "auth": "jwt",
         "pagination": "cursor",
         "primary_key": "uuid7",
     }
