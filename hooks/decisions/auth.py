@@ -34,7 +34,9 @@ RULES: tuple[Rule[Value], ...] = (
 def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
     multi_tenant = answers.get("tenancy", "none") != "none"
     found = _oidc_consequences(multi_tenant) if value == "oidc" else _jwt_consequences()
-    found.append('Routes declare what they need with `CurrentPrincipal` and `require_role("admin")`.')
+    found.append(
+        'Routes declare what they need with `CurrentPrincipal` and `require_role("admin")`.'
+    )
     if multi_tenant:
         found.append(
             "The tenant is read from the authenticated user, so the token, not a request "
