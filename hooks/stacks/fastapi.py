@@ -50,7 +50,6 @@ PARTS: tuple[Part, ...] = (
         "service",
         dependencies=(
             "alembic>=1.16",
-            "argon2-cffi>=25.1",
             "asyncpg>=0.30",
             "blinker>=1.9",
             "email-validator>=2.2",
@@ -147,7 +146,55 @@ PARTS: tuple[Part, ...] = (
     ),
     Part("rate limits", module="ratelimit", settings=True),
     Part("mail", module="mail", settings=True, dependencies=("aiosmtplib>=4.0",)),
-    Part("auth", module="auth", settings=True, dependencies=("zxcvbn>=4.5",)),
+    # Principal, roles, `CurrentPrincipal`, `require_role`, `DbSession`: every mode's.
+    Part("auth", module="auth", settings=True),
+    Part(
+        "built-in accounts",
+        _answer("auth", "jwt"),
+        files=(
+            "src/*/auth/passwords.py",
+            "src/*/auth/router.py",
+            "src/*/auth/schemas.py",
+            "src/*/auth/security.py",
+            "src/*/auth/service.py",
+            "src/*/auth/settings.py",
+            "src/*/tenants/accounts.py",
+            "tests/auth/test_auth.py",
+            "tests/auth/test_hardening.py",
+            "tests/auth/test_login_hardening.py",
+        ),
+        dependencies=("argon2-cffi>=25.1", "zxcvbn>=4.5"),
+    ),
+    Part(
+        "tenant lifecycle over built-in accounts",
+        lambda answers: _multi_tenant(answers) and answers.get("auth") == "jwt",
+        files=("tests/tenancy/test_lifecycle.py",),
+    ),
+    Part(
+        "OpenID Connect resource server",
+        _answer("auth", "oidc"),
+        files=(
+            "src/*/auth/oidc",
+            "src/*/auth/me.py",
+            "src/*/tenants/accounts_of_provider.py",
+            "tests/auth/test_oidc.py",
+            "tests/support/identity_provider.py",
+        ),
+        # PyJWT (already the service's JWT library) verifies RS/PS/ES/EdDSA with `cryptography`;
+        # httpx fetches the provider's keys without blocking the event loop.
+        dependencies=("cachetools>=6.2", "httpx>=0.28", "pyjwt[crypto]>=2.10"),
+        dev_dependencies=("types-cachetools>=6.2",),
+    ),
+    Part(
+        "tenant claim",
+        lambda answers: _multi_tenant(answers) and answers.get("auth") == "oidc",
+        files=("src/*/auth/oidc/tenant_claim.py",),
+    ),
+    Part(
+        "no tenant claim",
+        lambda answers: not _multi_tenant(answers) and answers.get("auth") == "oidc",
+        files=("src/*/auth/oidc/tenant_none.py",),
+    ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
     Part("health", module="health"),

@@ -17,9 +17,15 @@ logger = structlog.get_logger("tenancy")
 
 
 async def create_tenant(
-    session: AsyncSession, settings: Settings, *, name: str, slug: str, admin_id: UUID
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    name: str,
+    slug: str,
+    admin_id: UUID | None,
 ) -> Tenant:
-    """A new tenant, its storage at the current head, administered by `admin_id`.
+    """A new tenant, its storage at the current head, administered by `admin_id` (None when an
+    identity provider's tokens say who administers it).
 
     The transaction is left scoped to the new tenant.
     """
@@ -31,8 +37,9 @@ async def create_tenant(
     await create_storage(settings, tenant.id)
     try:
         await set_tenant(session, tenant.id)
-        session.add(Membership(user_id=admin_id, role="admin"))
-        await session.flush()
+        if admin_id is not None:
+            session.add(Membership(user_id=admin_id, role="admin"))
+            await session.flush()
     except BaseException:
         await drop_storage(settings, tenant.id)
         raise
