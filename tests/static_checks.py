@@ -65,7 +65,7 @@ _SPARE_CONNECTIONS = 10
 
 def expected_compose_services(answers: Mapping[str, Any]) -> set[str]:
     """The compose services a project rendered with these answers must define."""
-    services = {"postgres", "migrate", "app"}
+    services = {"postgres", "mailpit", "migrate", "app"}
     if answers.get("cache") == "redis":
         services.add("redis")
     return services

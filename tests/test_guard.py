@@ -30,15 +30,15 @@ class Leak(Entity):
 LEAK_MIGRATION = '''\
 """Leaks: a table created without create_resource_table.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: leaks
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "leaks"
+down_revision = "{head}"
 
 
 def upgrade() -> None:
@@ -75,7 +75,9 @@ def test_the_guard_fails_on_a_table_that_escapes_isolation(
     (package / "leak.py").write_text(LEAK_MODEL)
     models = package / "models.py"
     models.write_text(models.read_text() + "\nfrom .leak import Leak  # noqa: E402, F401\n")
-    (project / "migrations" / "versions" / "0004_leaks.py").write_text(LEAK_MIGRATION)
+    versions = project / "migrations" / "versions"
+    head = max(path.name.partition("_")[0] for path in versions.glob("[0-9]*.py"))
+    (versions / "leaks.py").write_text(LEAK_MIGRATION.format(head=head))
     failed = attempt(guard, project)
 
     assert failed.returncode == 1, failed.stdout

@@ -3,7 +3,8 @@ and no redirect that reflects the request's Host header.
 
 - Every response says `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` (and
   `Content-Security-Policy: frame-ancestors 'none'`) and `Referrer-Policy: no-referrer`; the
-  responses of `/api/v1/auth/...`, which carry tokens, `Cache-Control: no-store`.
+  responses of `/api/v1/auth/...` and `/api/v1/api-keys`, which carry tokens and keys,
+  `Cache-Control: no-store`.
 - `Strict-Transport-Security` goes on every response in production, whatever the scheme the
   service sees (TLS usually ends at a proxy before it; browsers ignore the header over plain
   HTTP), and elsewhere on the responses to HTTPS requests.
@@ -33,7 +34,8 @@ from .api import V1
 from .config import ServiceSettings
 from .features import Feature
 
-TOKEN_PATHS = f"{V1}/auth/"  # register, login and refresh answer with tokens
+# Register, login and refresh answer with tokens; creating an API key shows the key.
+TOKEN_PATHS = (f"{V1}/auth/", f"{V1}/api-keys")
 _ORIGIN = re.compile(r"^https?://[^/\s*]+$")
 
 

@@ -12,11 +12,16 @@ Role = Literal["viewer", "member", "admin"]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling, for which tenant (none in a single-tenant service), with which roles."""
+    """Who is calling, for which tenant (none in a single-tenant service), with which roles.
+
+    A person calls with an access token; a machine with an API key, whose id is then `user_id`:
+    the actor that `created_by` columns, the rate limit and the audit trail record.
+    """
 
     user_id: UUID
     tenant_id: UUID | None
     roles: tuple[str, ...]
+    credential: Literal["token", "api_key"] = "token"
 
     @property
     def tenant(self) -> UUID:

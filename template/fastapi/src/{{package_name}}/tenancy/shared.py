@@ -11,7 +11,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Executable, ForeignKey, Index
+from sqlalchemy import Executable, Index
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import SchemaItem
 
@@ -49,9 +49,9 @@ def index(*columns: str, **options: Any) -> Index:
     return Index(None, "tenant_id", *columns, **options)
 
 
-def user_ref(*, ondelete: str) -> Mapped[UUID]:
-    """A reference to a user, who lives in the same database."""
-    return mapped_column(ForeignKey("users.id", ondelete=ondelete))
+def user_ref(*, ondelete: str) -> Mapped[UUID]:  # the signature of every mode
+    """Who acted: a user, or an API key (which is no user, so no foreign key to `users`)."""
+    return mapped_column()
 
 
 def tenant_settings(tenant_id: UUID) -> Sequence[Executable]:
@@ -95,7 +95,8 @@ def create_resource_index(table: str, columns: Sequence[str], **options: Any) ->
 
 
 def user_column(name: str, *, ondelete: str) -> sa.Column[UUID]:
-    return sa.Column(name, sa.Uuid(), sa.ForeignKey("users.id", ondelete=ondelete), nullable=False)
+    """Who acted: a user or an API key, by id (see `user_ref`)."""
+    return sa.Column(name, sa.Uuid(), nullable=False)
 
 
 def isolate(table: str) -> None:

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import ForeignKey, Index
+from sqlalchemy import Index
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.schema import SchemaItem
@@ -41,9 +41,9 @@ def index(*columns: str, **options: Any) -> Index:
     return Index(None, *columns, **options)
 
 
-def user_ref(*, ondelete: str) -> Mapped[UUID]:
-    """A reference to a user, who lives in the same database."""
-    return mapped_column(ForeignKey("users.id", ondelete=ondelete))
+def user_ref(*, ondelete: str) -> Mapped[UUID]:  # the signature of every mode
+    """Who acted: a user, or an API key (which is no user, so no foreign key to `users`)."""
+    return mapped_column()
 
 
 def tenant_of(session: Session | AsyncSession) -> UUID | None:
@@ -65,7 +65,8 @@ def create_resource_index(table: str, columns: Sequence[str], **options: Any) ->
 
 
 def user_column(name: str, *, ondelete: str) -> sa.Column[UUID]:
-    return sa.Column(name, sa.Uuid(), sa.ForeignKey("users.id", ondelete=ondelete), nullable=False)
+    """Who acted: a user or an API key, by id (see `user_ref`)."""
+    return sa.Column(name, sa.Uuid(), nullable=False)
 
 
 def isolate(table: str) -> None:
