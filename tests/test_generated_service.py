@@ -28,6 +28,7 @@ SAMPLES = [
     {
         "tenancy_need": "multi_schema",
         "tenancy": "schema",
+        "auth": "oidc",
         "cache": "redis",
         "soft_delete": False,
         "metrics": "none",
