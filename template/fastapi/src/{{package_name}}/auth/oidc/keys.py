@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import structlog
 from jwt import PyJWK, PyJWKSet
-from jwt.exceptions import PyJWKError, PyJWKSetError
+from jwt.exceptions import PyJWTError
 
 from ...errors import AppError, Unauthorized
 
@@ -60,7 +60,7 @@ class KeySet:
             self._last_attempt = time.monotonic()
             try:
                 self._keys = await self._fetch()
-            except (httpx.HTTPError, ValueError, KeyError, TypeError, PyJWKError) as error:
+            except (httpx.HTTPError, ValueError, KeyError, TypeError, PyJWTError) as error:
                 logger.warning("oidc_keys_unavailable", issuer=self._issuer, error=repr(error))
                 if self._keys is None:
                     raise self._unavailable() from error
@@ -73,11 +73,8 @@ class KeySet:
             if discovery.get("issuer") != self._issuer:  # OpenID Connect Discovery 1.0, 4.3
                 raise ValueError(f"the discovery document names issuer {discovery.get('issuer')}")
             self._jwks_uri = str(discovery["jwks_uri"])
-        try:
-            key_set = PyJWKSet.from_dict(await self._get_json(self._jwks_uri))
-        except PyJWKSetError:  # no usable key at all: nothing this service could verify
-            logger.warning("oidc_jwks_without_usable_keys", jwks_uri=self._jwks_uri)
-            return {}
+        # A set without one usable key is a failure too: nothing could be verified with it.
+        key_set = PyJWKSet.from_dict(await self._get_json(self._jwks_uri))
         keys = {
             key.key_id: key
             for key in key_set.keys

@@ -1,6 +1,7 @@
 """The tenant a token acts in: the one its tenant claim (`OIDC_TENANT_CLAIM`) names, by slug or
 id. Operators create tenants (/api/v1/tenants); the provider says who belongs to which."""
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from .settings import Settings
 from .tokens import claim
 
 CACHED_TENANTS = 100_000
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")  # as the tenants table's check constraint
 # A slug names one tenant; an entry outlives a deleted tenant by this long at most, and the
 # tenant's status is checked on every request anyway (auth.deps).
 TENANT_ID_TTL_SECONDS = 60
@@ -36,6 +38,8 @@ class Tenants:
         try:
             named = Tenant.id == UUID(value)
         except ValueError:
+            if not SLUG.fullmatch(value):  # no such tenant can exist: no query
+                raise Unauthorized("This tenant does not exist.", code="tenant_not_found") from None
             named = Tenant.slug == value
         async with transaction(self._sessions) as session:
             tenant_id = await session.scalar(select(Tenant.id).where(named))
