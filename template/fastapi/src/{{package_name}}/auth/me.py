@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..api import V1
 from ..errors import responses
@@ -13,20 +13,12 @@ router = APIRouter(prefix=V1, tags=["auth"], responses=responses(422, 503))
 
 
 class Me(BaseModel):
-    user_id: UUID
-{%- if multi_tenant %}
-    tenant_id: UUID
-{%- endif %}
+    user_id: UUID = Field(description="The caller's account here, one per issuer and subject.")
+    tenant_id: UUID | None = Field(description="The tenant the token names; none without tenants.")
     roles: list[str]
 
 
 @router.get("/auth/me", responses=responses(401, 403))
 async def me(principal: CurrentPrincipal) -> Me:
-    """The caller: their account here, {% if multi_tenant %}the tenant their token names, {% endif %}their mapped roles."""
-    return Me(
-        user_id=principal.user_id,
-{%- if multi_tenant %}
-        tenant_id=principal.tenant,
-{%- endif %}
-        roles=list(principal.roles),
-    )
+    """The caller: their account, their tenant and their roles as the service maps them."""
+    return Me(user_id=principal.user_id, tenant_id=principal.tenant_id, roles=list(principal.roles))
