@@ -15,7 +15,8 @@ from hooks.model import Context
 from tests.conftest import answer_id, render, run
 
 # One sample per tenancy mode: each cache with a multi-tenant mode and Redis without tenants, and
-# the other decisions' values spread so each runs its tests at least once. Redis with OpenTelemetry
+# the other decisions' values spread so each runs its tests at least once (`auth: oidc` with a
+# schema per tenant, so its provider's tenant claim meets migrate-all). Redis with OpenTelemetry
 # traces its commands; the longest suites (a database, then a schema, per tenant) come first so
 # parallel workers finish together.
 SAMPLES = [
