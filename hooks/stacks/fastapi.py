@@ -197,6 +197,25 @@ PARTS: tuple[Part, ...] = (
         files=("src/*/auth/oidc/tenant_none.py",),
     ),
     Part("API keys", module="apikeys"),
+    # Invitations and members are the built-in accounts' (auth=jwt): with a provider, its
+    # tokens say who belongs where.
+    Part(
+        "invitations",
+        _answer("auth", "jwt"),
+        module="invitations",
+        settings=True,
+        files=("src/*/invitations", "tests/invitations"),
+    ),
+    Part(
+        "members of tenants",
+        lambda answers: _multi_tenant(answers) and answers.get("auth") == "jwt",
+        files=("src/*/invitations/memberships.py", "tests/invitations/test_across_tenants.py"),
+    ),
+    Part(
+        "members of one organisation",
+        lambda answers: answers.get("tenancy", "none") == "none" and answers.get("auth") == "jwt",
+        files=("src/*/invitations/user_roles.py", "tests/invitations/test_one_organisation.py"),
+    ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
     Part("health", module="health"),

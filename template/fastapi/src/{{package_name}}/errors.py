@@ -141,9 +141,15 @@ def _allowed_methods(request: Request, exc: HTTPException) -> str:
     """Every method the requested path answers, as the OpenAPI document lists them, not only
     those of the first route matched (which is all Starlette's 405 names)."""
     methods = {"OPTIONS", *(exc.headers or {}).get("Allow", "").replace(" ", "").split(",")}
-    for template, operations in request.app.openapi()["paths"].items():
-        if compile_path(template)[0].match(request.url.path):
-            methods |= {method.upper() for method in operations}
+    matching = [
+        (template, operations)
+        for template, operations in request.app.openapi()["paths"].items()
+        if compile_path(template)[0].match(request.url.path)
+    ]
+    # A literal path (/invitations/accept) is a resource of its own, not an id of its neighbour.
+    literal = [(template, operations) for template, operations in matching if "{" not in template]
+    for _, operations in literal or matching:
+        methods |= {method.upper() for method in operations}
     return ", ".join(sorted(methods - {""}))
 
 

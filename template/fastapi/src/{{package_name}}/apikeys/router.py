@@ -31,7 +31,8 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(413))
+# 409: the creator's account was removed while their access token still lives (tenancy none).
+@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(409, 413))
 async def create_api_key(data: ApiKeyCreate, session: DbSession, person: Person) -> ApiKeyCreated:
     """Create a key with at most your role; the key is in this answer only."""
     return await service.create_key(session, person, data)

@@ -1,8 +1,9 @@
 """A database per tenant: each tenant's resource tables in a PostgreSQL database of its own.
 
-A catalog database holds the tables every tenant shares (tenants, users, memberships, refresh
-tokens); a session scoped to a tenant sends resource tables to that tenant's database, through
-a bounded registry of engines. One tenant is restored, moved or dropped (`DROP DATABASE`) alone.
+A catalog database holds the tables every tenant shares (tenants, users, memberships,
+invitations, refresh tokens); a session scoped to a tenant sends resource tables to that
+tenant's database, through a bounded registry of engines. One tenant is restored, moved or
+dropped (`DROP DATABASE`) alone.
 """
 
 from collections.abc import AsyncIterator, Sequence

@@ -6,6 +6,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import signals
 from ..db import Settings
 from ..errors import Conflict, Forbidden, NotFound
 from . import create_storage, drop_storage, set_tenant
@@ -17,15 +18,11 @@ logger = structlog.get_logger("tenancy")
 
 
 async def create_tenant(
-    session: AsyncSession,
-    settings: Settings,
-    *,
-    name: str,
-    slug: str,
-    admin_id: UUID | None,
+    session: AsyncSession, settings: Settings, *, name: str, slug: str, admin_id: UUID | None
 ) -> Tenant:
-    """A new tenant, its storage at the current head, administered by `admin_id` (None when an
-    identity provider's tokens say who administers it).
+    """A new tenant, its storage at the current head, administered by `admin_id` (or by nobody
+    yet: the operator API invites its administrator, or an identity provider's tokens name
+    them).
 
     The transaction is left scoped to the new tenant.
     """
@@ -39,7 +36,14 @@ async def create_tenant(
         await set_tenant(session, tenant.id)
         if admin_id is not None:
             session.add(Membership(user_id=admin_id, role="admin"))
-            await session.flush()
+        signals.audited.send(
+            "tenant.created",
+            session=session,
+            resource_type="tenant",
+            resource_id=tenant.id,
+            changes={"name": [None, name], "slug": [None, slug], "admin_id": [None, admin_id]},
+        )
+        await session.flush()
     except BaseException:
         await drop_storage(settings, tenant.id)
         raise
@@ -55,9 +59,21 @@ async def get_tenant(session: AsyncSession, tenant_id: UUID) -> Tenant:
 
 
 async def set_status(session: AsyncSession, tenant_id: UUID, status: str) -> Tenant:
-    """Suspend (`suspended`) or reactivate (`active`) a tenant; its data is untouched."""
+    """Suspend (`suspended`) or reactivate (`active`) a tenant; its data is untouched.
+
+    The change is announced in the tenant's own transaction, so an audit trail keeps it with
+    the tenant's other events.
+    """
     tenant = await get_tenant(session, tenant_id)
-    tenant.status = status
+    before, tenant.status = tenant.status, status
+    await set_tenant(session, tenant_id)
+    signals.audited.send(
+        "tenant.suspended" if status == "suspended" else "tenant.reactivated",
+        session=session,
+        resource_type="tenant",
+        resource_id=tenant_id,
+        changes={"status": [before, status]},
+    )
     await session.flush()
     logger.info("tenant_status_changed", tenant_id=str(tenant_id), status=status)
     return tenant
@@ -67,7 +83,9 @@ async def delete_tenant(session: AsyncSession, settings: Settings, tenant_id: UU
     """Delete a tenant and every row of it, its storage first; return the users it leaves
     without any tenant (their accounts are for the caller to remove).
 
-    Memberships and tokens go with the tenant's row (ON DELETE CASCADE). Dropping the storage
+    Memberships and tokens go with the tenant's row (ON DELETE CASCADE), and so does its
+    audit trail, in its storage or its rows: nothing is announced, and the operator's log line
+    (`tenant_deleted`) is the record of the deletion. Dropping the storage
     first makes a retry converge: a failure after it leaves a tenant with no data that the next
     attempt deletes.
     """

@@ -1,5 +1,4 @@
-"""The accounts of a tenant: who administers a new one, and the accounts a deleted one leaves
-behind (its members who belong to no other tenant)."""
+"""The accounts a deleted tenant leaves behind: its members who belong to no other tenant."""
 
 from uuid import UUID
 
@@ -9,17 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.models import User
-from ..auth.service import user_for
-from .schemas import TenantCreate
 
 logger = structlog.get_logger("tenants")
 
 NO_PASSWORD = "!"  # noqa: S105  # not a hash: no password verifies against it
-
-
-async def administrator(session: AsyncSession, data: TenantCreate) -> UUID:
-    """The account administering a new tenant: an existing one, or one created now."""
-    return (await user_for(session, data.admin_email, data.admin_password)).id
 
 
 async def remove_accounts(session: AsyncSession, user_ids: list[UUID]) -> None:
