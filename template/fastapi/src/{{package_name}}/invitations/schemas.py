@@ -6,8 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth.schemas import Email
 from ..auth.principal import Role
+from ..auth.schemas import Email
 
 
 class InvitationCreate(BaseModel):
