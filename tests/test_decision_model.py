@@ -96,6 +96,7 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "ci": "github",
         "metrics": "prometheus",
         "tracing": "none",
+        "audit": "none",
     }
 
 
@@ -229,6 +230,17 @@ def test_soft_delete_is_recommended_when_compliance_keeps_deleted_records(
     compliance: tuple[str, ...], soft_delete: bool
 ) -> None:
     assert recommend(Context(compliance=compliance))["soft_delete"] is soft_delete
+
+
+@pytest.mark.parametrize(
+    ("compliance", "audit"),
+    [((), "none"), (("retention",), "none"), (("audit_trail",), "table")],
+)
+def test_an_audit_table_is_recommended_exactly_when_compliance_asks_for_a_trail(
+    compliance: tuple[str, ...], audit: str
+) -> None:
+    assert recommend(Context(compliance=compliance))["audit"] == audit
+    assert ("compliance" in reasons(Context(compliance=compliance))["audit"]) is (audit == "table")
 
 
 def every_context() -> list[Context]:
@@ -549,6 +561,7 @@ def test_answers_the_need_can_serve_are_accepted(answers: dict[str, Any]) -> Non
         ("cache", "memcached", "none, redis"),
         ("pagination", "offset", "cursor"),
         ("soft_delete", "maybe", "false, true"),
+        ("audit", "hash_chain", "none, table"),
     ],
 )
 def test_values_not_implemented_are_refused_with_the_implemented_ones(

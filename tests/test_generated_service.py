@@ -15,16 +15,19 @@ from hooks.model import Context
 from tests.conftest import answer_id, render, run
 
 # One sample per tenancy mode: each cache with a multi-tenant mode and Redis without tenants, and
-# the other decisions' values spread so each runs its tests at least once (`auth: oidc` with a
-# schema per tenant, so its provider's tenant claim meets migrate-all). Redis with OpenTelemetry
-# traces its commands; the longest suites (a database, then a schema, per tenant) come first so
+# the other decisions' values spread so each runs its tests at least once (the audit trail with
+# shared tables and with a database per tenant, where it lives in the tenant's own database;
+# `auth: oidc` with a schema per tenant, so its provider's tenant claim meets migrate-all). Redis
+# with OpenTelemetry traces its commands; the longest suites (a database, then a schema, per tenant) come first so
 # parallel workers finish together.
 SAMPLES = [
     {
         "tenancy_need": "multi_database",
         "tenancy": "database",
+        "compliance": ["audit_trail"],
         "cache": "none",
         "soft_delete": True,
+        "audit": "table",
     },
     {
         "tenancy_need": "multi_schema",
@@ -36,7 +39,14 @@ SAMPLES = [
         "ci": "none",
         "tracing": "otlp",
     },
-    {"tenancy_need": "multi_shared", "tenancy": "shared", "cache": "none", "soft_delete": True},
+    {
+        "tenancy_need": "multi_shared",
+        "tenancy": "shared",
+        "compliance": ["audit_trail"],
+        "cache": "none",
+        "soft_delete": True,
+        "audit": "table",
+    },
     {"tenancy_need": "single", "tenancy": "none", "cache": "redis", "soft_delete": False},
 ]
 

@@ -1,7 +1,7 @@
 """Every decision, one module each, and what they recommend and refuse together.
 
 `DECISIONS` is in questionnaire order, which is also the order of the decision records
-(`docs/adr/0001-stack.md` ... `0010-tracing.md`).
+(`docs/adr/0001-stack.md` ... `0011-audit.md`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from ..answers import problems as answer_problems
 from ..model import Context, Decision, Problem, Rule, Value, deciding
 from . import (
+    audit,
     auth,
     cache,
     ci,
@@ -37,6 +38,7 @@ DECISIONS: dict[str, Decision] = {
         ci.DECISION,
         metrics.DECISION,
         tracing.DECISION,
+        audit.DECISION,
     )
 }
 

@@ -218,6 +218,28 @@ PARTS: tuple[Part, ...] = (
     ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
     Part("projects", module="projects"),
+    Part(
+        "audit trail",
+        _answer("audit", "table"),
+        module="audit",
+        files=("src/*/audit", "tests/audit"),
+    ),
+    # Its tests sign in, invite and log out through the built-in accounts.
+    Part(
+        "audit trail of the built-in accounts",
+        lambda answers: answers.get("audit") == "table" and answers.get("auth") == "jwt",
+        files=("tests/audit/test_audit_trail.py",),
+    ),
+    Part(
+        "audit trail in the service's migrations",
+        lambda answers: answers.get("audit") == "table" and _tenancy("none", "shared")(answers),
+        files=("migrations/versions/0007_audit_events.py",),
+    ),
+    Part(
+        "audit trail in each tenant's storage",
+        lambda answers: answers.get("audit") == "table" and _tenancy("schema", "database")(answers),
+        files=("src/*/tenancy/migrations/versions/t0002_audit_events.py",),
+    ),
     Part("health", module="health"),
     Part("retries", module="resilience", settings=True),
     # Outside the retries: they never buffer more than the limit.
