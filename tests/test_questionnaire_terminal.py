@@ -479,6 +479,7 @@ def test_a_wrong_slug_is_explained_and_a_question_that_does_not_apply_is_not_ask
     for name in ["read_write", "latency_p99_ms", "consistency", "tenancy_need", "compliance"]:
         q.accept_default(name)
     q.accept_default("team_stack")
+    assert q.accept_default("auth") == "jwt"  # asked: built-in users or an identity provider
     assert q.shown_default("cache") == "redis", "growth scale should recommend a cache"
     q.choose("cache", "none")
     after_cache = q.accept_remaining_defaults()
