@@ -166,6 +166,33 @@ def test_auth_says_the_user_names_the_tenant_for_every_multi_tenant_need(need: s
     assert "names the tenant" not in reasons(Context())["auth"]
 
 
+@pytest.mark.parametrize("need", ["single", "multi_shared", "multi_schema", "multi_database"])
+def test_auth_stays_jwt_and_weighs_an_identity_provider_for_tenants(need: str) -> None:
+    context = Context(tenancy_need=need)  # type: ignore[arg-type]
+
+    assert recommend(context)["auth"] == "jwt"
+    assert ("single sign-on" in reasons(context)["auth"]) == (need != "single")
+
+
+def test_the_oidc_record_says_what_it_wires() -> None:
+    single = records.markdown("auth", {"auth": "oidc", "tenancy": "none"})
+    shared = records.markdown("auth", {"auth": "oidc", "tenancy": "shared"})
+
+    for wired in (
+        "OIDC_ISSUER",
+        "OIDC_AUDIENCE",
+        "jwks_uri",
+        "`none` and HS* are refused",
+        "OIDC_JWKS_MIN_REFRESH_SECONDS",
+        "OIDC_ROLE_MAP",
+        "503",
+        "PyJWT",
+    ):
+        assert wired in single, wired
+    assert "OIDC_TENANT_CLAIM" in shared and "OIDC_TENANT_CLAIM" not in single
+    assert "refresh token" not in single.split("## Consequences")[-1].lower()
+
+
 @pytest.mark.parametrize(
     ("context", "cache"),
     [

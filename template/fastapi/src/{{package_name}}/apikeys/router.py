@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from ..api import V1
 from ..auth.deps import CurrentPrincipal, DbSession, limit_caller, require_role
-from ..auth.security import Principal
+from ..auth.principal import Principal
 from ..errors import Forbidden, responses
 from ..invitations.service import with_current_role
 from ..pagination import Cursor, Limit, Page

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from ..api import Text
-from ..auth.security import Role
+from ..auth.principal import Role
 
 # Beyond it an expiry means "never", which is said by leaving it out; and a date near the end
 # of the calendar, shifted to UTC, is past what the database driver can write.

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from ..api import V1
 from ..auth.deps import CurrentPrincipal, DbSession, limit_caller, require_role
+from ..auth.principal import Principal
 from ..auth.schemas import TokenPair
-from ..auth.security import Principal
 from ..db import PublicSession
 from ..errors import Forbidden, responses
 from ..mail import mailer
