@@ -294,7 +294,12 @@ def _dotenv_values(path: Path) -> dict[str, str] | None:
 
 def _dotenv_secret_problems(dotenv: Mapping[str, str], answers: Mapping[str, Any]) -> Iterator[str]:
     """The secrets the settings refuse when weak: generated, long enough, only where used."""
-    secrets = ["JWT_SECRET"]
+    # Built-in accounts sign tokens with JWT_SECRET; with a provider, the rate-limit counters'
+    # key cannot be derived from it and is a secret of its own.
+    own_tokens = answers.get("auth", "jwt") == "jwt"
+    secrets = ["JWT_SECRET" if own_tokens else "RATE_LIMIT_KEY_SECRET"]
+    if not own_tokens and "JWT_SECRET" in dotenv:
+        yield f"{DOTENV} defines JWT_SECRET, but auth='oidc' signs no token"
     if answers.get("tenancy") != "none":
         secrets.append("OPERATOR_API_KEY")
     elif "OPERATOR_API_KEY" in dotenv:
@@ -327,8 +332,10 @@ def _settings_fields(project_dir: Path, answers: Mapping[str, Any]) -> dict[str,
                 default = match["default"]
                 if default is not None and default.startswith("Field("):
                     keyword = re.search(r"\bdefault=([^,)]+)", default)
-                    empty = re.search(r"\bdefault_factory=(list|dict|set)\b", default)
-                    default = keyword[1].strip() if keyword else "[]" if empty else None
+                    factory = re.search(
+                        r"\bdefault_factory=\S", default
+                    )  # a default, made per instance
+                    default = keyword[1].strip() if keyword else "[]" if factory else None
                 fields[match["name"]] = default
     return fields
 

@@ -177,6 +177,33 @@ def test_auth_says_the_user_names_the_tenant_for_every_multi_tenant_need(need: s
     assert "names the tenant" not in reasons(Context())["auth"]
 
 
+@pytest.mark.parametrize("need", ["single", "multi_shared", "multi_schema", "multi_database"])
+def test_auth_stays_jwt_and_weighs_an_identity_provider_for_tenants(need: str) -> None:
+    context = Context(tenancy_need=need)  # type: ignore[arg-type]
+
+    assert recommend(context)["auth"] == "jwt"
+    assert ("single sign-on" in reasons(context)["auth"]) == (need != "single")
+
+
+def test_the_oidc_record_says_what_it_wires() -> None:
+    single = records.markdown("auth", {"auth": "oidc", "tenancy": "none"})
+    shared = records.markdown("auth", {"auth": "oidc", "tenancy": "shared"})
+
+    for wired in (
+        "OIDC_ISSUER",
+        "OIDC_AUDIENCE",
+        "jwks_uri",
+        "`none` and HS* are refused",
+        "OIDC_JWKS_MIN_REFRESH_SECONDS",
+        "OIDC_ROLE_MAP",
+        "503",
+        "PyJWT",
+    ):
+        assert wired in single, wired
+    assert "OIDC_TENANT_CLAIM" in shared and "OIDC_TENANT_CLAIM" not in single
+    assert "refresh token" not in single.split("## Consequences")[-1].lower()
+
+
 @pytest.mark.parametrize(
     ("context", "cache"),
     [
@@ -483,6 +510,17 @@ REFUSALS: list[tuple[str, dict[str, Any], str, list[str]]] = [
         if mode != named
     ),
     (
+        "open-registration-with-a-provider",
+        {
+            "tenancy_need": "multi_shared",
+            "tenancy": "shared",
+            "auth": "oidc",
+            "registration": "open",
+        },
+        "registration",
+        ["needs built-in accounts", "Answer 'closed'"],
+    ),
+    (
         "open-registration-for-single",
         {"tenancy_need": "single", "tenancy": "none", "registration": "open"},
         "registration",
@@ -589,7 +627,8 @@ def test_combinations_are_complete_accepted_and_cover_every_value() -> None:
 
 
 def test_combinations_include_every_product_of_decision_values_but_open_sign_up_alone() -> None:
-    """The one product of decision values refused is open registration without tenants."""
+    """The products of decision values refused are open registration without tenants or with
+    an identity provider."""
     products = [
         dict(zip(DECISIONS, values, strict=True))
         for values in itertools.product(*(decision.values for decision in DECISIONS.values()))
@@ -597,7 +636,10 @@ def test_combinations_include_every_product_of_decision_values_but_open_sign_up_
     expected = [
         chosen
         for chosen in products
-        if not (chosen["tenancy"] == "none" and chosen["registration"] == "open")
+        if not (
+            chosen["registration"] == "open"
+            and (chosen["tenancy"] == "none" or chosen["auth"] == "oidc")
+        )
     ]
     assert len(list(matrix.combinations())) == len(expected) < len(products)
 

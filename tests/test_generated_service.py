@@ -16,8 +16,9 @@ from tests.conftest import answer_id, render, run
 
 # One sample per tenancy mode: each cache with a multi-tenant mode and Redis without tenants, and
 # the other decisions' values spread so each runs its tests at least once (the audit trail with
-# shared tables and with a database per tenant, where it lives in the tenant's own database). Redis with OpenTelemetry
-# traces its commands; the longest suites (a database, then a schema, per tenant) come first so
+# shared tables and with a database per tenant, where it lives in the tenant's own database;
+# `auth: oidc` with a schema per tenant, so its provider's tenant claim meets migrate-all). Redis
+# with OpenTelemetry traces its commands; the longest suites (a database, then a schema, per tenant) come first so
 # parallel workers finish together.
 SAMPLES = [
     {
@@ -31,6 +32,7 @@ SAMPLES = [
     {
         "tenancy_need": "multi_schema",
         "tenancy": "schema",
+        "auth": "oidc",
         "cache": "redis",
         "soft_delete": False,
         "metrics": "none",

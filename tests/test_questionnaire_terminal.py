@@ -442,12 +442,11 @@ def test_the_decisions_offer_what_the_model_recommends_for_the_context(
     assert offered == {name: value for name, value in recommended.items() if name in offered}
     # A decision with one answer, and the tenancy mode the tenancy question named, are never
     # asked, and recorded all the same.
-    assert set(NOT_ASKED) == {"stack", "tenancy", "auth", "pagination", "primary_key"}
+    assert set(NOT_ASKED) == {"stack", "tenancy", "pagination", "primary_key"}
     assert not any(q.asked(name) for name in NOT_ASKED)
     assert {name: answers[name] for name in NOT_ASKED} == {
         "stack": "fastapi",
         "tenancy": "shared",
-        "auth": "jwt",
         "pagination": "cursor",
         "primary_key": "uuid7",
     }
@@ -480,6 +479,7 @@ def test_a_wrong_slug_is_explained_and_a_question_that_does_not_apply_is_not_ask
     for name in ["read_write", "latency_p99_ms", "consistency", "tenancy_need", "compliance"]:
         q.accept_default(name)
     q.accept_default("team_stack")
+    assert q.accept_default("auth") == "jwt"  # asked: built-in users or an identity provider
     assert q.shown_default("cache") == "redis", "growth scale should recommend a cache"
     q.choose("cache", "none")
     after_cache = q.accept_remaining_defaults()

@@ -23,8 +23,22 @@ RULES: tuple[Rule[Value], ...] = (
 
 
 def refusals(answers: Mapping[str, Any]) -> list[Problem]:
-    """Open registration needs tenants: one organisation's people join by invitation."""
-    if answers.get("registration") != "open" or answers.get("tenancy", "none") != "none":
+    """Open registration needs tenants (one organisation's people join by invitation) and
+    built-in accounts (an identity provider signs its own users up)."""
+    if answers.get("registration") != "open":
+        return []
+    if answers.get("auth", "jwt") == "oidc":
+        return [
+            Problem(
+                "registration",
+                (
+                    "Registration 'open' needs built-in accounts: with an OpenID Connect "
+                    "provider (auth 'oidc') the service stores no password and signs nobody up; "
+                    "the provider does. Answer 'closed', or auth 'jwt'."
+                ),
+            )
+        ]
+    if answers.get("tenancy", "none") != "none":
         return []
     return [
         Problem(

@@ -50,7 +50,6 @@ PARTS: tuple[Part, ...] = (
         "service",
         dependencies=(
             "alembic>=1.16",
-            "argon2-cffi>=25.1",
             "asyncpg>=0.30",
             "blinker>=1.9",
             "email-validator>=2.2",
@@ -148,29 +147,88 @@ PARTS: tuple[Part, ...] = (
     ),
     Part("rate limits", module="ratelimit", settings=True),
     Part("mail", module="mail", settings=True, dependencies=("aiosmtplib>=4.0",)),
-    Part("auth", module="auth", settings=True, dependencies=("zxcvbn>=4.5",)),
+    # Principal, roles, `CurrentPrincipal`, `require_role`, `DbSession`: every mode's.
+    Part("auth", module="auth", settings=True),
+    Part(
+        "built-in accounts",
+        _answer("auth", "jwt"),
+        files=(
+            "src/*/auth/passwords.py",
+            "src/*/auth/router.py",
+            "src/*/auth/schemas.py",
+            "src/*/auth/security.py",
+            "src/*/auth/service.py",
+            "src/*/auth/settings.py",
+            "src/*/auth/tokens.py",
+            "src/*/auth/mails.py",
+            "src/*/tenants/accounts.py",
+            "tests/auth/test_auth.py",
+            "tests/auth/test_hardening.py",
+            "tests/auth/test_login_hardening.py",
+            "tests/auth/test_password_reset.py",
+        ),
+        dependencies=("argon2-cffi>=25.1", "zxcvbn>=4.5"),
+    ),
+    Part(
+        "tenant lifecycle over built-in accounts",
+        lambda answers: _multi_tenant(answers) and answers.get("auth") == "jwt",
+        files=("tests/tenancy/test_lifecycle.py",),
+    ),
+    Part(
+        "OpenID Connect resource server",
+        _answer("auth", "oidc"),
+        files=(
+            "src/*/auth/oidc",
+            "src/*/auth/me.py",
+            "src/*/tenants/accounts_of_provider.py",
+            "tests/auth/test_oidc.py",
+            "tests/support/identity_provider.py",
+        ),
+        # PyJWT (already the service's JWT library) verifies RS/PS/ES/EdDSA with `cryptography`;
+        # httpx fetches the provider's keys without blocking the event loop.
+        dependencies=("cachetools>=6.2", "httpx>=0.28", "pyjwt[crypto]>=2.10"),
+        dev_dependencies=("types-cachetools>=6.2",),
+    ),
+    Part(
+        "tenant claim",
+        lambda answers: _multi_tenant(answers) and answers.get("auth") == "oidc",
+        files=("src/*/auth/oidc/tenant_claim.py",),
+    ),
+    Part(
+        "no tenant claim",
+        lambda answers: not _multi_tenant(answers) and answers.get("auth") == "oidc",
+        files=("src/*/auth/oidc/tenant_none.py",),
+    ),
     # Closed registration has no route to sign up: accounts come from create_admin (a single
     # tenant), operators (tenants) and administrators.
     Part(
         "open registration",
-        _answer("registration", "open"),
+        lambda answers: answers.get("registration") == "open" and answers.get("auth") == "jwt",
         files=("src/*/auth/registration.py", "tests/auth/test_registration.py"),
     ),
     Part(
         "first administrator",
-        _tenancy("none"),
+        lambda answers: answers.get("tenancy", "none") == "none" and answers.get("auth") == "jwt",
         files=("src/*/create_admin.py", "tests/auth/test_create_admin.py"),
     ),
     Part("API keys", module="apikeys"),
-    Part("invitations", module="invitations", settings=True),
+    # Invitations and members are the built-in accounts' (auth=jwt): with a provider, its
+    # tokens say who belongs where.
+    Part(
+        "invitations",
+        _answer("auth", "jwt"),
+        module="invitations",
+        settings=True,
+        files=("src/*/invitations", "tests/invitations"),
+    ),
     Part(
         "members of tenants",
-        _multi_tenant,
+        lambda answers: _multi_tenant(answers) and answers.get("auth") == "jwt",
         files=("src/*/invitations/memberships.py", "tests/invitations/test_across_tenants.py"),
     ),
     Part(
         "members of one organisation",
-        _tenancy("none"),
+        lambda answers: answers.get("tenancy", "none") == "none" and answers.get("auth") == "jwt",
         files=("src/*/invitations/user_roles.py", "tests/invitations/test_one_organisation.py"),
     ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
@@ -180,6 +238,12 @@ PARTS: tuple[Part, ...] = (
         _answer("audit", "table"),
         module="audit",
         files=("src/*/audit", "tests/audit"),
+    ),
+    # Its tests sign in, invite and log out through the built-in accounts.
+    Part(
+        "audit trail of the built-in accounts",
+        lambda answers: answers.get("audit") == "table" and answers.get("auth") == "jwt",
+        files=("tests/audit/test_audit_trail.py",),
     ),
     Part(
         "audit trail in the service's migrations",

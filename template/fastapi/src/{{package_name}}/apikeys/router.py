@@ -7,18 +7,24 @@ from fastapi import APIRouter, Depends, Response, status
 
 from ..api import V1
 from ..auth.deps import CurrentPrincipal, DbSession, limit_caller, require_role
-from ..auth.security import Principal
+from ..auth.principal import Principal
 from ..errors import Forbidden, responses
+from ..invitations.service import with_current_role
 from ..pagination import Cursor, Limit, Page
 from . import service
 from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 
 
-async def _person(principal: CurrentPrincipal) -> Principal:
+async def _person(principal: CurrentPrincipal, session: DbSession) -> Principal:
+    """The caller, with the role they hold now: a demoted or removed member's token, still
+    valid for minutes, must not mint a key that outlives the demotion."""
     # A key that could mint keys would outlive its own revocation through its offspring.
     if principal.credential == "api_key":
         raise Forbidden("API keys are managed with an access token.", code="api_key_not_allowed")
-    return principal
+    person = await with_current_role(session, principal)
+    if not person.has_role("member"):
+        raise Forbidden("This needs the member role.", code="insufficient_role")
+    return person
 
 
 Person = Annotated[Principal, Depends(_person)]
@@ -31,7 +37,7 @@ router = APIRouter(
 )
 
 
-# 409: the creator's account was removed while their access token still lives (tenancy none).
+# 409: the creator's account was removed in the same instant (tenancy none).
 @router.post("", status_code=status.HTTP_201_CREATED, responses=responses(409, 413))
 async def create_api_key(data: ApiKeyCreate, session: DbSession, person: Person) -> ApiKeyCreated:
     """Create a key with at most your role; the key is in this answer only."""

@@ -10,41 +10,16 @@ import jwt
 from anyio import to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import FastAPI
 
 from ..errors import Unauthorized
+from .principal import Principal
 from .settings import Settings
 
-ROLES = ("viewer", "member", "admin")  # ascending: each role can do what the ones before can
-Role = Literal["viewer", "member", "admin"]
 TokenKind = Literal["access", "refresh"]
 ALGORITHM = "HS256"
 
 _hasher = PasswordHasher()
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, for which tenant (none in a single-tenant service), with which roles.
-
-    A person calls with an access token; a machine with an API key, whose id is then `user_id`:
-    the actor that `created_by` columns, the rate limit and the audit trail record.
-    """
-
-    user_id: UUID
-    tenant_id: UUID | None
-    roles: tuple[str, ...]
-    credential: Literal["token", "api_key"] = "token"
-
-    @property
-    def tenant(self) -> UUID:
-        """The tenant the caller acts in; a token that names none is refused."""
-        if self.tenant_id is None:
-            raise Unauthorized("The token names no tenant.", code="invalid_token")
-        return self.tenant_id
-
-    def has_role(self, minimum: Role) -> bool:
-        rank = ROLES.index(minimum)
-        return any(ROLES.index(role) >= rank for role in self.roles if role in ROLES)
 
 
 @dataclass(frozen=True)
@@ -137,3 +112,9 @@ def decode_token(settings: Settings, token: str, *, kind: TokenKind) -> TokenCla
         )
     except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as error:
         raise Unauthorized("The token is invalid or expired.", code="invalid_token") from error
+
+
+async def principal_from_token(app: FastAPI, token: str) -> Principal:
+    """The caller an access token of this service names (auth.deps' seam)."""
+    claims = decode_token(app.state.settings, token, kind="access")
+    return Principal(user_id=claims.subject, tenant_id=claims.tenant_id, roles=claims.roles)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.models import RefreshToken, User
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..tenancy import lifecycle, set_tenant, tenant_of
 from ..tenancy.context import set_config
 from ..tenancy.models import Membership, Tenant
@@ -45,6 +45,15 @@ async def admit(session: AsyncSession, user: User, role: str, *, existing: bool)
     await session.flush()
 
 
+async def role_of(session: AsyncSession, user_id: UUID) -> str | None:
+    """The role the user holds in this tenant now; None once they are no longer a member."""
+    return await session.scalar(
+        select(Membership.role).where(
+            Membership.tenant_id == _tenant(session), Membership.user_id == user_id
+        )
+    )
+
+
 async def list_members(session: AsyncSession) -> list[MemberRead]:
     rows = await session.execute(
         select(User.id, User.email, Membership.role)
@@ -55,24 +64,24 @@ async def list_members(session: AsyncSession) -> list[MemberRead]:
     return [MemberRead(user_id=user_id, email=email, role=role) for user_id, email, role in rows]
 
 
-async def change_role(session: AsyncSession, user_id: UUID, role: str) -> str:
+async def change_role(session: AsyncSession, user_id: UUID, role: str, *, actor_id: UUID) -> str:
     """Give a member another role; the role they had before."""
-    membership, admins = await _locked(session, user_id)
+    membership, admins = await _locked(session, user_id, actor_id)
     before = membership.role
-    if before == "admin" and role != "admin" and admins <= 1:
+    if before == "admin" and role != "admin" and len(admins) <= 1:
         raise Conflict(LAST_ADMIN, code="last_admin")
     membership.role = role
     await session.flush()
     return before
 
 
-async def remove(session: AsyncSession, user_id: UUID) -> str:
+async def remove(session: AsyncSession, user_id: UUID, *, actor_id: UUID) -> str:
     """Remove a member and end their sessions in this tenant; the role they had.
 
     Their access tokens expire within minutes; no refresh token of theirs works again here.
     """
-    membership, admins = await _locked(session, user_id)
-    if membership.role == "admin" and admins <= 1:
+    membership, admins = await _locked(session, user_id, actor_id)
+    if membership.role == "admin" and len(admins) <= 1:
         raise Conflict(LAST_ADMIN, code="last_admin")
     await session.delete(membership)
     await session.execute(
@@ -87,21 +96,26 @@ async def remove(session: AsyncSession, user_id: UUID) -> str:
     return membership.role
 
 
-async def _locked(session: AsyncSession, user_id: UUID) -> tuple[Membership, int]:
-    """The member's row and the number of administrators, locked in one order (administrators
-    first, by id): concurrent demotions take turns instead of both seeing another admin."""
+async def _locked(
+    session: AsyncSession, user_id: UUID, actor_id: UUID
+) -> tuple[Membership, set[UUID]]:
+    """The member's row and the administrators' user ids, locked in one order (administrators
+    first, by id): concurrent demotions take turns instead of both seeing another admin, and
+    an actor demoted by the one before is no longer among the administrators."""
     tenant_id = _tenant(session)
     admins = await session.scalars(
-        select(Membership.id)
+        select(Membership.user_id)
         .where(Membership.tenant_id == tenant_id, Membership.role == "admin")
         .order_by(Membership.id)
         .with_for_update()
     )
-    count = len(admins.all())
+    administrators = set(admins.all())
+    if actor_id not in administrators:
+        raise Forbidden("This needs the admin role.", code="insufficient_role")
     membership = await _membership(session, user_id, lock=True)
     if membership is None:
         raise NotFound("No such member in this tenant.", code="member_not_found")
-    return membership, count
+    return membership, administrators
 
 
 async def _membership(

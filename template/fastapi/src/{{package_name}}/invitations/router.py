@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from ..api import V1
 from ..auth.deps import CurrentPrincipal, DbSession, limit_caller, require_role
+from ..auth.principal import Principal
 from ..auth.schemas import TokenPair
-from ..auth.security import Principal
 from ..db import PublicSession
 from ..errors import Forbidden, responses
 from ..mail import mailer
@@ -18,16 +18,20 @@ from . import service
 from .schemas import Acceptance, InvitationCreate, InvitationRead, MemberRead, RoleChange
 
 
-async def _person(principal: CurrentPrincipal) -> Principal:
+async def _administrator(principal: CurrentPrincipal, session: DbSession) -> Principal:
     # A machine's key brings in no people: an administrator it invited would outlive its
     # revocation.
     if principal.credential == "api_key":
         raise Forbidden("Members are managed with an access token.", code="api_key_not_allowed")
+    # A demoted or removed administrator's token still says admin for minutes: not enough to
+    # invite, nor to give themselves the role back.
+    if not (await service.with_current_role(session, principal)).has_role("admin"):
+        raise Forbidden("This needs the admin role.", code="insufficient_role")
     return principal
 
 
-Person = Annotated[Principal, Depends(_person)]
-administrators = [require_role("admin"), Depends(_person), Depends(limit_caller)]
+Person = Annotated[Principal, Depends(_administrator)]
+administrators = [require_role("admin"), Depends(_administrator), Depends(limit_caller)]
 router = APIRouter(prefix=V1, responses=responses(422, 503))
 
 
@@ -36,7 +40,7 @@ router = APIRouter(prefix=V1, responses=responses(422, 503))
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=administrators,
     tags=["invitations"],
-    # 409: the inviter's account was removed while their access token still lives (tenancy none).
+    # 409: the inviter's account was removed in the same instant (tenancy none).
     responses=responses(401, 403, 409, 413, 429),
 )
 async def invite(

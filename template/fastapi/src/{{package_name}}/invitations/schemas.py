@@ -6,8 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..auth.principal import Role
 from ..auth.schemas import Email
-from ..auth.security import Role
 
 
 class InvitationCreate(BaseModel):

@@ -8,7 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from ..api import Text, omittable
 
-Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# What str.strip() removes, spelled out: the document's `\s` (ECMA) is another set, and a name of
+# whitespace alone, stripped to nothing, must be one the document refuses too.
+_SPACE = r"\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+Name = Annotated[
+    Text,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=200,
+        pattern=rf"^[{_SPACE}]*[^{_SPACE}\x00][^\x00]*$",
+    ),
+]
 Description = Annotated[Text, Field(max_length=2000)]
 Status = Literal["active", "archived"]
 

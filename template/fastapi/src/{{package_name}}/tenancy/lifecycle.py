@@ -21,7 +21,8 @@ async def create_tenant(
     session: AsyncSession, settings: Settings, *, name: str, slug: str, admin_id: UUID | None
 ) -> Tenant:
     """A new tenant, its storage at the current head, administered by `admin_id` (or by nobody
-    yet: the operator API invites its administrator).
+    yet: the operator API invites its administrator, or an identity provider's tokens name
+    them).
 
     The transaction is left scoped to the new tenant.
     """
