@@ -228,7 +228,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "audit trail of the built-in accounts",
         lambda answers: answers.get("audit") == "table" and answers.get("auth") == "jwt",
-        files=("tests/audit/test_audit_trail.py",),
+        files=("tests/audit/test_audit_trail.py", "tests/audit/test_attacks.py"),
     ),
     Part(
         "audit trail in the service's migrations",
