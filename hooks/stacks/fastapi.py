@@ -163,6 +163,7 @@ PARTS: tuple[Part, ...] = (
             "tests/auth/test_auth.py",
             "tests/auth/test_hardening.py",
             "tests/auth/test_login_hardening.py",
+            "tests/apikeys/test_stale_roles.py",
         ),
         dependencies=("argon2-cffi>=25.1", "zxcvbn>=4.5"),
     ),
