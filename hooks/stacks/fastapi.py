@@ -165,6 +165,7 @@ PARTS: tuple[Part, ...] = (
             "tests/auth/test_auth.py",
             "tests/auth/test_hardening.py",
             "tests/auth/test_login_hardening.py",
+            "tests/apikeys/test_stale_roles.py",
             "tests/auth/test_password_reset.py",
         ),
         dependencies=("argon2-cffi>=25.1", "zxcvbn>=4.5"),
@@ -243,7 +244,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "audit trail of the built-in accounts",
         lambda answers: answers.get("audit") == "table" and answers.get("auth") == "jwt",
-        files=("tests/audit/test_audit_trail.py",),
+        files=("tests/audit/test_audit_trail.py", "tests/audit/test_attacks.py"),
     ),
     Part(
         "audit trail in the service's migrations",
