@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -335,17 +336,25 @@ def drop_databases(admin_url: str, names: Sequence[str]) -> None:
         )
 
 
+# Registration is closed by default: the benchmarks create tenants as operators do, and their
+# administrators accept the invitation mailed to them (read from this run's mail directory).
+OPERATOR_KEY = secrets.token_urlsafe(48)
+MAIL_DIRECTORY = Path(tempfile.gettempdir()) / f"bench-mail-{os.getpid()}"
+
+
 def service_environment(database: Database, redis_url: str, namespace: str) -> dict[str, str]:
     """The environment the service runs with: production settings and a strong secret."""
     return clean_environment(
         {
             "ENVIRONMENT": "production",
+            # Production requires to be told where mail goes: invitations, read back by the runs.
+            "MAIL_URL": f"file://{MAIL_DIRECTORY}",
             "DATABASE_URL": database.app_url,
             "MIGRATION_DATABASE_URL": database.owner_url,
             "REDIS_URL": redis_url,
             "JWT_SECRET": secrets.token_urlsafe(48),
             # Production refuses a multi-tenant service without one; ignored by the others.
-            "OPERATOR_API_KEY": secrets.token_urlsafe(48),
+            "OPERATOR_API_KEY": OPERATOR_KEY,
             "CACHE_PREFIX": namespace,
             # A whole run must fit in one token's life.
             "ACCESS_TOKEN_MINUTES": "60",
@@ -563,8 +572,10 @@ class Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.token = token
 
-    def request(self, method: str, path: str, body: Any = None) -> Response:
-        headers = {"Accept": "application/json"}
+    def request(
+        self, method: str, path: str, body: Any = None, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        headers = {"Accept": "application/json", **(headers or {})}
         if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
         payload = None
@@ -585,20 +596,36 @@ class Client:
         self.connection.close()
 
 
-def register_tenant(port: int, slug: str) -> str:
-    """Register a tenant and its administrator through the API; return the admin's e-mail."""
+def register_tenant(port: int, slug: str, operator_key: str = OPERATOR_KEY) -> str:
+    """Create a tenant and its administrator through the operator API; the admin's e-mail."""
     email = f"admin@{slug}.example.com"
     client = Client(port)
     try:
-        client.expect(
-            "POST",
-            "/api/v1/auth/register",
-            {"tenant_name": slug, "tenant_slug": slug, "email": email, "password": PASSWORD},
-            status=201,
+        body = {"name": slug, "slug": slug, "admin_email": email}
+        response = client.request(
+            "POST", "/api/v1/tenants", body, headers={"X-Operator-Key": operator_key}
         )
+        if response.status != 201:
+            raise BenchError(f"POST /api/v1/tenants: {response.status} {response.body[:500]!r}")
     finally:
         client.close()
+    accept_invitation(port, email)
     return email
+
+
+def accept_invitation(port: int, email: str) -> Any:
+    """Accept the newest invitation mailed to `email` with `PASSWORD`; the token pair."""
+    newest = sorted(MAIL_DIRECTORY.glob("*.eml"))  # uuid7 names: oldest first
+    for path in reversed(newest):
+        text = path.read_text(errors="replace")
+        if f"To: {email}" in text and (found := re.search(r"Invitation token: (\S+)", text)):
+            client = Client(port)
+            try:
+                acceptance = {"token": found[1], "password": PASSWORD}
+                return client.expect("POST", "/api/v1/invitations/accept", acceptance)
+            finally:
+                client.close()
+    raise BenchError(f"no invitation mailed to {email} in {MAIL_DIRECTORY}")
 
 
 def login(port: int, email: str) -> str:

@@ -7,7 +7,7 @@ NOSUPERUSER NOBYPASSRLS, as the generated tests make them; in database mode the 
 CREATEDB and pg_signal_backend), migrates them and serves them side by side with uvicorn. Then,
 for each tenant count of --tenants (1, 100, 1,000):
 
-1. registers tenants through `POST /api/v1/auth/register`, one at a time and the modes in
+1. creates tenants through the operator API, `POST /api/v1/tenants`, one at a time and the modes in
    turn, until each service has that many, timing each (in schema and database modes this
    creates the tenant's schema or database and migrates it to head);
 2. inserts --projects projects into each new tenant's tables with SQL;
@@ -168,29 +168,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 # ── Tenants ─────────────────────────────────────────────────────────────────
 
 
-def register(port: int, number: int) -> tuple[Tenant, float]:
-    """Register tenant `number` with a new administrator; the tenant and the milliseconds.
+def register(port: int, key: str, number: int) -> tuple[Tenant, float]:
+    """Create tenant `number` through the operator API (registration is closed by default), its
+    administrator accepting the mailed invitation; the tenant, logged in, and the milliseconds
+    the creation took.
 
     A new connection each time (the server closes idle ones), opened before the clock starts.
     """
     slug = f"bench-{number:05d}"
+    email = f"admin@{slug}.example.com"
     body = {
-        "tenant_name": f"Bench tenant {number}",
-        "tenant_slug": slug,
-        "email": f"admin@{slug}.example.com",
-        "password": benchlib.PASSWORD,
+        "name": f"Bench tenant {number}",
+        "slug": slug,
+        "admin_email": email,
     }
     client = Client(port)
     try:
         client.connection.connect()
         started = time.perf_counter()
-        response = client.request("POST", "/api/v1/auth/register", body)
+        response = client.request("POST", "/api/v1/tenants", body, {"X-Operator-Key": key})
         elapsed = (time.perf_counter() - started) * 1000
     finally:
         client.close()
     if response.status != 201:
-        raise BenchError(f"registering tenant {number}: {response.status} {response.body[:500]!r}")
-    tokens = response.json()
+        raise BenchError(f"creating tenant {number}: {response.status} {response.body[:500]!r}")
+    tokens = benchlib.accept_invitation(port, email)
     tenant = Tenant(number, slug, tokens["access_token"], tokens["refresh_token"], time.monotonic())
     return tenant, elapsed
 
@@ -480,7 +482,7 @@ def grow(services: Sequence[Service], total: int) -> None:
     new: dict[str, list[Tenant]] = {service.mode: [] for service in services}
     for number in range(first, total + 1):
         for service in services:
-            tenant, elapsed = register(service.deployed.service.port, number)
+            tenant, elapsed = register(service.deployed.service.port, service.operator_key, number)
             new[service.mode].append(tenant)
             times[service.mode].append(elapsed)
         if number % 100 == 0:
@@ -546,7 +548,7 @@ def report(args: argparse.Namespace, results: Sequence[ModeResult], commit: str)
     lines = [
         (
             f"Tenancy benchmark: Groundwork {commit}, cache none; tenants registered one at a "
-            f"time through POST /api/v1/auth/register, the modes in turn; {args.projects:,} "
+            f"time through POST /api/v1/tenants, the modes in turn; {args.projects:,} "
             "projects per tenant; "
             f"load: {args.threads} processes, {args.connections} connections, {seconds} s; "
             f"{benchlib.machine_summary()}; load average {benchlib.load_average()}{settings}"

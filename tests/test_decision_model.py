@@ -97,7 +97,18 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "metrics": "prometheus",
         "tracing": "none",
         "audit": "none",
+        "registration": "closed",
     }
+
+
+def test_registration_opens_only_with_tenants_and_is_closed_unless_chosen() -> None:
+    """A single tenant's people join by invitation: open sign-up would let strangers in."""
+    for context in every_context():
+        assert recommend(context)["registration"] == "closed", context
+    assert problems({"tenancy": "shared", "registration": "open"}) == []
+    (refused,) = problems({"tenancy": "none", "registration": "open"})
+    assert refused.field == "registration"
+    assert "invitation" in refused.message
 
 
 def test_cache_ttl_is_short_under_strong_consistency_and_longer_under_eventual() -> None:
@@ -498,6 +509,23 @@ REFUSALS: list[tuple[str, dict[str, Any], str, list[str]]] = [
         for mode in NEED_FOR_TENANCY
         if mode != named
     ),
+    (
+        "open-registration-with-a-provider",
+        {
+            "tenancy_need": "multi_shared",
+            "tenancy": "shared",
+            "auth": "oidc",
+            "registration": "open",
+        },
+        "registration",
+        ["needs built-in accounts", "Answer 'closed'"],
+    ),
+    (
+        "open-registration-for-single",
+        {"tenancy_need": "single", "tenancy": "none", "registration": "open"},
+        "registration",
+        ["single-tenant service", "join by invitation", "Answer 'closed'"],
+    ),
 ]
 
 
@@ -598,9 +626,22 @@ def test_combinations_are_complete_accepted_and_cover_every_value() -> None:
         assert {answers[name] for answers in accepted} == set(decision.values), name
 
 
-def test_combinations_include_every_product_of_decision_values() -> None:
-    expected = len(list(itertools.product(*(decision.values for decision in DECISIONS.values()))))
-    assert len(list(matrix.combinations())) == expected
+def test_combinations_include_every_product_of_decision_values_but_open_sign_up_alone() -> None:
+    """The products of decision values refused are open registration without tenants or with
+    an identity provider."""
+    products = [
+        dict(zip(DECISIONS, values, strict=True))
+        for values in itertools.product(*(decision.values for decision in DECISIONS.values()))
+    ]
+    expected = [
+        chosen
+        for chosen in products
+        if not (
+            chosen["registration"] == "open"
+            and (chosen["tenancy"] == "none" or chosen["auth"] == "oidc")
+        )
+    ]
+    assert len(list(matrix.combinations())) == len(expected) < len(products)
 
 
 def test_refused_combinations_are_really_refused_with_the_reason_copier_gives_first() -> None:

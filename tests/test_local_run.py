@@ -2,8 +2,9 @@
 with PostgreSQL and Redis running (and no Docker), prepare the database of `.env` and serve.
 
 Each service gets a `.env` naming a fresh database and fresh roles on the test server, runs the
-README's commands exactly, then registers a user and reads through the API. Everything it
-created is dropped afterwards.
+README's commands exactly, then makes the first administrator as the README says (a single
+tenant: `make create-admin`, the password set through the mailed link; with tenants: invited
+through the operator API) and reads through the API. Everything it created is dropped afterwards.
 """
 
 import json
@@ -18,6 +19,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.parser import BytesParser
+from email.policy import default
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +32,7 @@ from tests.conftest import answer_id, render, run
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "correct horse battery staple"
 START_TIMEOUT = 120.0  # waited only while `make run` lives
 
 MODES = [
@@ -76,16 +80,58 @@ def drop(name: str) -> None:
     subprocess.run(["psql", ADMIN_URL, "-Xq", *arguments], capture_output=True, check=False)
 
 
-def request(port: int, method: str, path: str, body: Any = None, token: str = "") -> Any:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: Any = None,
+    token: str = "",
+    headers: dict[str, str] | None = None,
+) -> Any:
     data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **(headers or {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     call = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}", data=data, headers=headers, method=method
     )
     with urllib.request.urlopen(call, timeout=10) as response:
-        return json.loads(response.read())
+        content = response.read()
+        return json.loads(content) if content else None
+
+
+def mailed_token(project: Path, to: str, pattern: str = r"token=([\w-]+)") -> str:
+    """The token (`pattern`'s group) in the newest mail to `to` in the development sink,
+    var/mail/."""
+    for path in sorted((project / "var" / "mail").glob("*.eml"), reverse=True):
+        message = BytesParser(policy=default).parsebytes(path.read_bytes())
+        body = message.get_body(("plain",))
+        if message["To"] == to and body is not None:
+            found = re.search(pattern, body.get_content())
+            assert found, path.read_text()
+            return found[1]
+    raise AssertionError(f"no mail to {to} in var/mail/")
+
+
+def first_administrator(project: Path, port: int, tenancy: str) -> str:
+    """An access token of the first administrator, made the way the README says."""
+    email = f"first-{secrets.token_hex(3)}@example.com"
+    login: dict[str, str] = {"email": email, "password": PASSWORD}
+    if tenancy == "none":
+        run(["make", "create-admin", f"EMAIL={email}"], project)
+        chosen = {"token": mailed_token(project, email), "password": PASSWORD}
+        request(port, "POST", "/api/v1/auth/password-reset/confirm", chosen)
+    else:
+        key = re.search(r"(?m)^OPERATOR_API_KEY=(.*)$", (project / ".env").read_text())
+        assert key, "the generated .env has no OPERATOR_API_KEY"
+        tenant = {"name": "Acme", "slug": f"acme-{secrets.token_hex(3)}", "admin_email": email}
+        request(port, "POST", "/api/v1/tenants", tenant, headers={"X-Operator-Key": key[1]})
+        invitation = mailed_token(project, email, r"Invitation token: (\S+)")
+        acceptance = {"token": invitation, "password": PASSWORD}
+        request(port, "POST", "/api/v1/invitations/accept", acceptance)
+    tokens = request(port, "POST", "/api/v1/auth/login", login)
+    token: str = tokens["access_token"]
+    return token
 
 
 @contextmanager
@@ -145,17 +191,11 @@ def test_the_readme_runs_the_service_without_docker(copie: Copie, answers: dict[
         run(commands[0].split(), project)
         run(commands[0].split(), project)  # again: nothing to do, nothing breaks
         with running(commands[1], project, port):
-            email = f"first-{secrets.token_hex(3)}@example.com"
-            body = {"email": email, "password": "correct horse battery staple"}
-            if answers["tenancy"] != "none":
-                body |= {"tenant_name": "Acme", "tenant_slug": f"acme-{secrets.token_hex(3)}"}
-            tokens = request(port, "POST", "/api/v1/auth/register", body)
-            me = request(port, "GET", "/api/v1/auth/me", token=tokens["access_token"])
-            assert "admin" in me["roles"], me  # the first user
-            created = request(
-                port, "POST", "/api/v1/projects", {"name": "first"}, tokens["access_token"]
-            )
-            listed = request(port, "GET", "/api/v1/projects", token=tokens["access_token"])
+            token = first_administrator(project, port, answers["tenancy"])
+            me = request(port, "GET", "/api/v1/auth/me", token=token)
+            assert "admin" in me["roles"], me
+            created = request(port, "POST", "/api/v1/projects", {"name": "first"}, token)
+            listed = request(port, "GET", "/api/v1/projects", token=token)
             assert [item["id"] for item in listed["items"]] == [created["id"]]
     finally:
         drop(name)

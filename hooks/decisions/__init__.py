@@ -1,7 +1,7 @@
 """Every decision, one module each, and what they recommend and refuse together.
 
 `DECISIONS` is in questionnaire order, which is also the order of the decision records
-(`docs/adr/0001-stack.md` ... `0011-audit.md`).
+(`docs/adr/0001-stack.md` ... `0012-registration.md`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from . import (
     metrics,
     pagination,
     primary_key,
+    registration,
     soft_delete,
     stack,
     tenancy,
@@ -39,6 +40,7 @@ DECISIONS: dict[str, Decision] = {
         metrics.DECISION,
         tracing.DECISION,
         audit.DECISION,
+        registration.DECISION,
     )
 }
 

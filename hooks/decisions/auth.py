@@ -60,12 +60,17 @@ def _jwt_consequences() -> list[str]:
         ),
         (
             "New passwords must be hard to guess (zxcvbn, with the e-mail as a known word); login "
-            "is limited per address and per account and address, so guesses never lock the "
-            "account's owner out, and registration per address."
+            "is limited per address and per account and address, with a backoff that doubles "
+            "after repeated failures, so guesses never lock the account's owner out."
         ),
         (
             "Refresh tokens rotate on every use; presenting an already rotated token revokes its "
             "whole family, so a stolen token, once reused, signs out both thief and user."
+        ),
+        (
+            "An account proves its e-mail address before it can log in; password reset mails "
+            "a single-use, expiring link and ends every session; neither reveals which "
+            "addresses have accounts."
         ),
     ]
 

@@ -159,11 +159,14 @@ PARTS: tuple[Part, ...] = (
             "src/*/auth/security.py",
             "src/*/auth/service.py",
             "src/*/auth/settings.py",
+            "src/*/auth/tokens.py",
+            "src/*/auth/mails.py",
             "src/*/tenants/accounts.py",
             "tests/auth/test_auth.py",
             "tests/auth/test_hardening.py",
             "tests/auth/test_login_hardening.py",
             "tests/apikeys/test_stale_roles.py",
+            "tests/auth/test_password_reset.py",
         ),
         dependencies=("argon2-cffi>=25.1", "zxcvbn>=4.5"),
     ),
@@ -196,6 +199,18 @@ PARTS: tuple[Part, ...] = (
         "no tenant claim",
         lambda answers: not _multi_tenant(answers) and answers.get("auth") == "oidc",
         files=("src/*/auth/oidc/tenant_none.py",),
+    ),
+    # Closed registration has no route to sign up: accounts come from create_admin (a single
+    # tenant), operators (tenants) and administrators.
+    Part(
+        "open registration",
+        lambda answers: answers.get("registration") == "open" and answers.get("auth") == "jwt",
+        files=("src/*/auth/registration.py", "tests/auth/test_registration.py"),
+    ),
+    Part(
+        "first administrator",
+        lambda answers: answers.get("tenancy", "none") == "none" and answers.get("auth") == "jwt",
+        files=("src/*/create_admin.py", "tests/auth/test_create_admin.py"),
     ),
     Part("API keys", module="apikeys"),
     # Invitations and members are the built-in accounts' (auth=jwt): with a provider, its
