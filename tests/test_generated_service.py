@@ -17,7 +17,8 @@ from tests.conftest import answer_id, render, run
 # One sample per tenancy mode: each cache with a multi-tenant mode and Redis without tenants, and
 # the other decisions' values spread so each runs its tests at least once (the audit trail with
 # shared tables and with a database per tenant, where it lives in the tenant's own database;
-# `auth: oidc` with a schema per tenant, so its provider's tenant claim meets migrate-all). Redis
+# `auth: oidc` with a schema per tenant, so its provider's tenant claim meets migrate-all; open
+# registration with shared tables, so a verified sign-up's tenant starts its own trail). Redis
 # with OpenTelemetry traces its commands; the longest suites (a database, then a schema, per tenant) come first so
 # parallel workers finish together.
 SAMPLES = [
@@ -46,6 +47,7 @@ SAMPLES = [
         "cache": "none",
         "soft_delete": True,
         "audit": "table",
+        "registration": "open",
     },
     {"tenancy_need": "single", "tenancy": "none", "cache": "redis", "soft_delete": False},
 ]
