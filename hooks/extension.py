@@ -211,6 +211,14 @@ def service_features(context: Context) -> list[str]:
 
 
 @pass_context
+def worker_modules(context: Context) -> list[str]:
+    """The modules whose `run(settings, stopping)` the worker process runs."""
+    given = _answers(context)
+    modules: list[str] = _stack(given).worker_modules(given)
+    return modules
+
+
+@pass_context
 def settings_modules(context: Context) -> list[str]:
     """The feature modules whose settings the service's `Settings` class inherits."""
     given = _answers(context)
@@ -250,6 +258,7 @@ class GroundworkExtension(Extension):
             "excluded_paths": excluded_paths,
             "service_features": service_features,
             "settings_modules": settings_modules,
+            "worker_modules": worker_modules,
             "dependencies": dependencies,
         }
         environment.globals.update(helpers)

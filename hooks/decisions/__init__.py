@@ -1,7 +1,7 @@
 """Every decision, one module each, and what they recommend and refuse together.
 
 `DECISIONS` is in questionnaire order, which is also the order of the decision records
-(`docs/adr/0001-stack.md` ... `0012-registration.md`).
+(`docs/adr/0001-stack.md` ... `0014-jobs.md`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from . import (
     auth,
     cache,
     ci,
+    events,
+    jobs,
     metrics,
     pagination,
     primary_key,
@@ -41,6 +43,8 @@ DECISIONS: dict[str, Decision] = {
         tracing.DECISION,
         audit.DECISION,
         registration.DECISION,
+        events.DECISION,
+        jobs.DECISION,
     )
 }
 

@@ -31,6 +31,14 @@ def _answer(name: str, value: object) -> Callable[[Answers], bool]:
     return lambda answers: answers.get(name) == value
 
 
+def _events(answers: Answers) -> bool:
+    return bool(answers.get("events", "none") != "none")
+
+
+def _worker(answers: Answers) -> bool:
+    return _events(answers) or answers.get("jobs", "none") != "none"
+
+
 @dataclass(frozen=True)
 class Part:
     """A piece of the service that some answers bring and others leave out."""
@@ -39,6 +47,7 @@ class Part:
     present: Callable[[Answers], bool] = _always
     module: str | None = None  # the feature module, as `main.FEATURES` lists it
     settings: bool = False  # whether `module.Settings` joins the service's settings
+    worker: str | None = None  # the module whose `run(settings, stopping)` the worker runs
     files: tuple[str, ...] = ()  # gitignore-style patterns, relative to the service's root
     dependencies: tuple[str, ...] = ()
     dev_dependencies: tuple[str, ...] = ()
@@ -256,6 +265,53 @@ PARTS: tuple[Part, ...] = (
         lambda answers: answers.get("audit") == "table" and _tenancy("schema", "database")(answers),
         files=("src/*/tenancy/migrations/versions/t0002_audit_events.py",),
     ),
+    # Domain events: the outbox written with each change, the relay, idempotent consumers and
+    # the example projection of project activity. The broker is one adapter of `events/brokers`.
+    Part(
+        "events",
+        _events,
+        module="events",
+        settings=True,
+        worker="events.worker",
+        files=("src/*/events", "src/*/activity", "tests/events", "tests/support/brokers.py"),
+    ),
+    Part(
+        "events in the service's migrations",
+        lambda answers: _events(answers) and _tenancy("none", "shared")(answers),
+        files=("migrations/versions/0008_events.py",),
+    ),
+    Part(
+        "events in each tenant's storage",
+        lambda answers: _events(answers) and _tenancy("schema", "database")(answers),
+        files=(
+            "migrations/versions/0008_events.py",
+            "src/*/tenancy/migrations/versions/t0003_events.py",
+        ),
+    ),
+    Part(
+        "RabbitMQ",
+        _answer("events", "rabbitmq"),
+        files=("src/*/events/brokers/rabbitmq.py",),
+        dependencies=("aio-pika>=9.5",),
+    ),
+    Part(
+        "NATS JetStream",
+        _answer("events", "nats"),
+        files=("src/*/events/brokers/jetstream.py",),
+        dependencies=("nats-py>=2.10",),
+    ),
+    # Jobs in PostgreSQL, enqueued in the transaction of the change that causes them.
+    Part(
+        "jobs",
+        _answer("jobs", "procrastinate"),
+        module="jobs",
+        settings=True,
+        worker="jobs.worker",
+        files=("src/*/jobs", "tests/jobs", "migrations/versions/0009_jobs.py"),
+        dependencies=("procrastinate[psycopg]>=3.5",),
+    ),
+    # The process that runs the relay, the consumers and the jobs, beside the web service.
+    Part("worker", _worker, files=("src/*/worker.py", "tests/test_worker.py")),
     Part("health", module="health"),
     Part("retries", module="resilience", settings=True),
     # Outside the retries: they never buffer more than the limit.
@@ -303,6 +359,11 @@ def parts(answers: Answers) -> list[Part]:
 def features(answers: Answers) -> list[str]:
     """The feature modules of the service, in the order they start."""
     return [part.module for part in parts(answers) if part.module is not None]
+
+
+def worker_modules(answers: Answers) -> list[str]:
+    """The modules whose `run(settings, stopping)` the worker process runs side by side."""
+    return [part.worker for part in parts(answers) if part.worker is not None]
 
 
 def settings_modules(answers: Answers) -> list[str]:
