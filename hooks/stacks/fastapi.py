@@ -291,13 +291,14 @@ PARTS: tuple[Part, ...] = (
     Part(
         "RabbitMQ",
         _answer("events", "rabbitmq"),
-        files=("src/*/events/brokers/rabbitmq.py",),
+        # The contract tests cut the broker with the TCP proxy.
+        files=("src/*/events/brokers/rabbitmq.py", "tests/support/tcp_proxy.py"),
         dependencies=("aio-pika>=9.5",),
     ),
     Part(
         "NATS JetStream",
         _answer("events", "nats"),
-        files=("src/*/events/brokers/jetstream.py",),
+        files=("src/*/events/brokers/jetstream.py", "tests/support/tcp_proxy.py"),
         dependencies=("nats-py>=2.10",),
     ),
     # Jobs in PostgreSQL, enqueued in the transaction of the change that causes them.
