@@ -3,8 +3,8 @@
     <prefix>.events                  topic exchange; a message's routing key is its type
     <prefix>.<consumer>              the consumer's quorum queue, bound to the types it wants
     <prefix>.<consumer>.retry.<ms>   a failed delivery waits here `ms`, then expires back to
-                                     the consumer's queue (one queue per delay: a queue expires
-                                     its messages in order, so one delay per queue keeps them on time)
+                                     the consumer's queue (one queue per delay: a queue
+                                     expires its messages in order, so each keeps them on time)
     <prefix>.<consumer>.dead         dead letters, with their last error
 
 Publishes are confirmed and persistent. A retry or a dead letter is published (and confirmed)
@@ -39,7 +39,7 @@ logger = structlog.get_logger("events")
 
 FAILURES = (*CONNECTION_EXCEPTIONS, TimeoutError)
 RECONNECT_SECONDS = 1.0  # between a lost connection and the next try, doubling up to a minute
-QUORUM = {"x-queue-type": "quorum"}
+QUORUM: dict[str, Any] = {"x-queue-type": "quorum"}
 
 
 def adapter(settings: Settings) -> "RabbitMQBroker":
@@ -137,7 +137,8 @@ class RabbitMQBroker:
         return self._channel
 
     async def _close(self) -> None:
-        connection, self._connection, self._channel, self._exchange = self._connection, None, None, None
+        connection, self._connection = self._connection, None
+        self._channel = self._exchange = None
         if connection is not None:
             with contextlib.suppress(*FAILURES):
                 async with asyncio.timeout(self.timeout):
@@ -155,9 +156,7 @@ class RabbitMQBroker:
                 raise BrokerUnavailable(f"RabbitMQ failed: {one_line(error)}") from error
 
     async def _declare_exchange(self, channel: AbstractChannel) -> AbstractExchange:
-        return await channel.declare_exchange(
-            self.exchange_name, ExchangeType.TOPIC, durable=True
-        )
+        return await channel.declare_exchange(self.exchange_name, ExchangeType.TOPIC, durable=True)
 
     async def _declare(
         self, channel: AbstractChannel, consumer: str, types: Sequence[str]
@@ -184,7 +183,7 @@ class RabbitMQBroker:
     async def _delay_queue(self, channel: AbstractChannel, consumer: str, delay: float) -> str:
         milliseconds = self._milliseconds(delay)
         name = self.delay_queue_name(consumer, delay)
-        arguments = {
+        arguments: dict[str, Any] = {
             **QUORUM,
             "x-message-ttl": milliseconds,
             "x-dead-letter-exchange": "",
@@ -328,9 +327,12 @@ class RabbitMQBroker:
         """Publish the next attempt after its delay, or the dead letter after the last one."""
         async with asyncio.timeout(self.timeout):
             if attempt >= self.settings.events_max_attempts:
-                letter = _amqp(
-                    message, **{ATTEMPT: attempt, ERROR: one_line(error), CONSUMER: consumer}
-                )
+                last: dict[str, str | int] = {
+                    ATTEMPT: attempt,
+                    ERROR: one_line(error),
+                    CONSUMER: consumer,
+                }
+                letter = _amqp(message, **last)
                 await channel.default_exchange.publish(
                     letter, routing_key=self.dead_queue_name(consumer), mandatory=True
                 )
@@ -375,7 +377,9 @@ class RabbitMQBroker:
         return replayed
 
     async def _walk_dead(
-        self, consumer: str, visit: Callable[[AbstractChannel, AbstractIncomingMessage], Awaitable[bool]]
+        self,
+        consumer: str,
+        visit: Callable[[AbstractChannel, AbstractIncomingMessage], Awaitable[bool]],
     ) -> None:
         """Take the consumer's dead letters one by one until `visit` says stop or none is
         left; closing the channel returns those not acknowledged, in their order."""
