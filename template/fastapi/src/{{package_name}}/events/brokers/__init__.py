@@ -5,8 +5,10 @@ Each service holds one adapter (RabbitMQ or NATS JetStream), so it is imported b
 other is not there to import.
 """
 
+import asyncio
+import contextlib
 import importlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -31,7 +33,8 @@ OCCURRED = "event-occurred-at"
 ATTEMPT = "event-attempt"
 ERROR = "event-error"  # a dead letter's last failure
 CONSUMER = "event-consumer"  # a dead letter's consumer
-OWN = frozenset({ID, TYPE, KEY, TENANT, OCCURRED, ATTEMPT, ERROR, CONSUMER})
+REPLAY_FOR = "event-replay-for"  # a replayed message is for this consumer only
+OWN = frozenset({ID, TYPE, KEY, TENANT, OCCURRED, ATTEMPT, ERROR, CONSUMER, REPLAY_FOR})
 
 
 def open_broker(settings: Settings) -> Broker:
@@ -93,3 +96,24 @@ def one_line(error: BaseException) -> str:
 def _trace_header(name: str) -> bool:
     """Whether a header is the message's own (trace context), not ours or the broker's."""
     return name not in OWN and not name.startswith(("x-", "Nats-"))
+
+
+class KeyLocks:
+    """One lock per key while deliveries of that key are under way: they run in arrival order."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)

@@ -14,7 +14,7 @@ never loses one.
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -33,7 +33,17 @@ from aio_pika.exceptions import CONNECTION_EXCEPTIONS
 
 from ..broker import BrokerUnavailable, DeadLetter, Delivery, Handler, Message
 from ..settings import Settings
-from . import ATTEMPT, CONSUMER, ERROR, PREFETCH, headers_of, message_of, one_line, retry_delay
+from . import (
+    ATTEMPT,
+    CONSUMER,
+    ERROR,
+    PREFETCH,
+    KeyLocks,
+    headers_of,
+    message_of,
+    one_line,
+    retry_delay,
+)
 
 logger = structlog.get_logger("events")
 
@@ -60,27 +70,6 @@ def _amqp(message: Message, **extra: str | int) -> aio_pika.Message:
 
 def _attempt(incoming: AbstractIncomingMessage) -> int:
     return int(str(incoming.headers.get(ATTEMPT, 1)))
-
-
-class _KeyLocks:
-    """One lock per key while deliveries of that key are under way: they run in arrival order."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 class RabbitMQBroker:
@@ -249,7 +238,7 @@ class RabbitMQBroker:
                 channel = await connection.channel(on_return_raises=True)
                 await channel.set_qos(prefetch_count=PREFETCH)
                 queue = await self._declare(channel, consumer, types)
-            keys = _KeyLocks()
+            keys = KeyLocks()
 
             async def on_message(incoming: AbstractIncomingMessage) -> None:
                 if stopping.is_set():  # arrived while stopping: back to the queue, untouched
@@ -287,7 +276,7 @@ class RabbitMQBroker:
         channel: AbstractChannel,
         consumer: str,
         handler: Handler,
-        keys: _KeyLocks,
+        keys: KeyLocks,
         incoming: AbstractIncomingMessage,
     ) -> None:
         try:
