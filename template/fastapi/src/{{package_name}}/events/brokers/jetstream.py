@@ -62,13 +62,13 @@ def _subject_pattern(prefix: str, type_: str) -> str:
 
 
 def _matches(pattern: str, subject: str) -> bool:
-    wanted, tokens = pattern.split("."), subject.split(".")
-    for index, token in enumerate(wanted):
-        if token == ">":
-            return len(tokens) > index
-        if index >= len(tokens) or token not in ("*", tokens[index]):
+    wanted, parts = pattern.split("."), subject.split(".")
+    for index, part in enumerate(wanted):
+        if part == ">":
+            return len(parts) > index
+        if index >= len(parts) or part not in ("*", parts[index]):
             return False
-    return len(tokens) == len(wanted)
+    return len(parts) == len(wanted)
 
 
 class JetStreamBroker:
@@ -410,9 +410,9 @@ async def _quiet(error: Exception) -> None:
     """nats-py reports connection errors here too; the callers see and log them."""
 
 
-async def _close(client: Client, timeout: float) -> None:
+async def _close(client: Client, seconds: float) -> None:
     with contextlib.suppress(*FAILURES):
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(seconds):
             await client.close()
 
 
