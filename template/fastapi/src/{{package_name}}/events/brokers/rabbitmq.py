@@ -192,11 +192,23 @@ class RabbitMQBroker:
             if self._exchange is None:
                 async with asyncio.timeout(self.timeout):
                     self._exchange = await self._declare_exchange(channel)
-            for message in messages:  # one at a time: each confirmed before the next goes
+            exchange = self._exchange
+            # Started in order, each publish writes its frames under the channel's lock (first
+            # come, first served), so the broker stores them in order; their confirms are awaited
+            # together rather than one round trip each.
+            sending = [
+                asyncio.create_task(
+                    exchange.publish(_amqp(message), routing_key=message.type, mandatory=False)
+                )
+                for message in messages
+            ]
+            try:
                 async with asyncio.timeout(self.timeout):
-                    await self._exchange.publish(
-                        _amqp(message), routing_key=message.type, mandatory=False
-                    )
+                    await asyncio.gather(*sending)
+            finally:
+                for task in sending:
+                    task.cancel()
+                await asyncio.gather(*sending, return_exceptions=True)
 
         await self._guarded(send)
 
