@@ -245,9 +245,16 @@ class RabbitMQBroker:
     ) -> None:
         connection = await self._connect()
         running: set[asyncio.Task[None]] = set()
+        lost = asyncio.Event()
+
+        def on_close(*_: Any) -> None:
+            lost.set()
+
+        connection.close_callbacks.add(on_close)
         try:
             async with asyncio.timeout(self.timeout):
                 channel = await connection.channel(on_return_raises=True)
+                channel.close_callbacks.add(on_close)
                 await channel.set_qos(prefetch_count=PREFETCH)
                 queue = await self._declare(channel, consumer, types)
             keys = KeyLocks()
@@ -263,15 +270,14 @@ class RabbitMQBroker:
                 task.add_done_callback(running.discard)
 
             tag = await queue.consume(on_message)
-            lost = asyncio.ensure_future(connection.closed())
-            stop = asyncio.ensure_future(stopping.wait())
+            waits = [asyncio.ensure_future(event.wait()) for event in (lost, stopping)]
             try:
-                await asyncio.wait({lost, stop}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                stop.cancel()
-            if lost.done():
+                for waiting in waits:
+                    waiting.cancel()
+            if lost.is_set():
                 raise ConnectionError("the connection to RabbitMQ was closed")
-            lost.cancel()
             with contextlib.suppress(*FAILURES):
                 async with asyncio.timeout(self.timeout):
                     await queue.cancel(tag)
