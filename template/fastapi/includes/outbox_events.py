@@ -24,7 +24,7 @@
     op.create_index("ix_outbox_events_aggregate_seq", "outbox_events", ["aggregate", "seq"])
     # One notification per inserting statement wakes the relays LISTENing on the channel.
     op.execute(
-        "CREATE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS "
+        "CREATE OR REPLACE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN PERFORM pg_notify('outbox', ''); RETURN NULL; END $$"
     )
     op.execute(
