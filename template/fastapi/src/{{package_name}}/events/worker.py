@@ -1,9 +1,15 @@
-"""The events' part of the worker (placeholder until the relay and the consumers land)."""
+"""The events' share of the worker process: the relay and the consumers, side by side."""
 
 import asyncio
-from typing import Any
+
+from ..settings import Settings
+from .brokers import open_broker
+from .relay import relay
 
 
-async def run(settings: Any, stopping: asyncio.Event) -> None:
-    """Wait for the worker to stop."""
-    await stopping.wait()
+async def run(settings: Settings, stopping: asyncio.Event) -> None:
+    """Relay the outbox and run the consumers until `stopping` is set; each finishes the work
+    in hand before returning."""
+    async with open_broker(settings) as broker:
+        # The consumers (`consumers.run(settings, stopping)`) join here, beside the relay.
+        await asyncio.gather(relay(settings, stopping, broker))
