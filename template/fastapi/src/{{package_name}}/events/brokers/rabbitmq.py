@@ -152,8 +152,15 @@ class RabbitMQBroker:
     ) -> AbstractQueue:
         """The consumer's queue, bound to its types, and its dead-letter queue."""
         exchange = await self._declare_exchange(channel)
+        # A delivery the broker itself gives up on (RabbitMQ 4 limits redeliveries after
+        # crashes to 20 by default) becomes a dead letter too, never silently dropped.
+        arguments = {
+            **QUORUM,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": self.dead_queue_name(consumer),
+        }
         queue = await channel.declare_queue(
-            self.queue_name(consumer), durable=True, arguments=QUORUM
+            self.queue_name(consumer), durable=True, arguments=arguments
         )
         for type_ in types:
             await queue.bind(exchange, routing_key=type_)
@@ -354,8 +361,10 @@ class RabbitMQBroker:
     async def dead_letters(self, consumer: str, limit: int = 100) -> list[DeadLetter]:
         letters: list[DeadLetter] = []
 
-        async def browse(channel: AbstractChannel, incoming: AbstractIncomingMessage) -> bool:
-            letters.append(_dead_letter(consumer, incoming))
+        async def browse(
+            channel: AbstractChannel, incoming: AbstractIncomingMessage, letter: DeadLetter
+        ) -> bool:
+            letters.append(letter)
             return len(letters) < limit
 
         await self._walk_dead(consumer, browse)
@@ -365,9 +374,10 @@ class RabbitMQBroker:
         wanted = None if ids is None else set(ids)
         replayed = 0
 
-        async def hand_back(channel: AbstractChannel, incoming: AbstractIncomingMessage) -> bool:
+        async def hand_back(
+            channel: AbstractChannel, incoming: AbstractIncomingMessage, letter: DeadLetter
+        ) -> bool:
             nonlocal replayed
-            letter = _dead_letter(consumer, incoming)
             if wanted is not None and letter.message.id not in wanted:
                 return True  # left unacknowledged: back in the queue, in place, at the end
             await channel.default_exchange.publish(
@@ -386,10 +396,11 @@ class RabbitMQBroker:
     async def _walk_dead(
         self,
         consumer: str,
-        visit: Callable[[AbstractChannel, AbstractIncomingMessage], Awaitable[bool]],
+        visit: Callable[[AbstractChannel, AbstractIncomingMessage, DeadLetter], Awaitable[bool]],
     ) -> None:
         """Take the consumer's dead letters one by one until `visit` says stop or none is
-        left; closing the channel returns those not acknowledged, in their order."""
+        left; closing the channel returns those not acknowledged, in their order. A message
+        that is not an event (no id, no type) is passed over and left in place."""
 
         async def walk(publishing: AbstractChannel) -> None:
             assert self._connection is not None
@@ -403,7 +414,13 @@ class RabbitMQBroker:
                 while True:
                     async with asyncio.timeout(self.timeout):
                         incoming = await queue.get(no_ack=False, fail=False)
-                        if incoming is None or not await visit(channel, incoming):
+                        if incoming is None:
+                            return
+                        try:
+                            letter = _dead_letter(consumer, incoming)
+                        except (KeyError, ValueError):
+                            continue
+                        if not await visit(channel, incoming, letter):
                             return
             finally:
                 with contextlib.suppress(*FAILURES):
@@ -414,11 +431,15 @@ class RabbitMQBroker:
 
 
 def _dead_letter(consumer: str, incoming: AbstractIncomingMessage) -> DeadLetter:
+    error = incoming.headers.get(ERROR)
+    if error is None:  # dead-lettered by RabbitMQ itself: its reason
+        deaths: Any = incoming.headers.get("x-death") or [{}]
+        error = f"RabbitMQ: {deaths[0].get('reason', 'dead-lettered')}"
     return DeadLetter(
         consumer=consumer,
         message=message_of(incoming.headers, incoming.body),
         attempts=_attempt(incoming),
-        error=str(incoming.headers.get(ERROR, "")),
+        error=str(error),
     )
 
 
