@@ -29,7 +29,7 @@ from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractQueue,
 )
-from aio_pika.exceptions import CONNECTION_EXCEPTIONS
+from aio_pika.exceptions import CONNECTION_EXCEPTIONS, ChannelNotFoundEntity
 
 from ..broker import BrokerUnavailable, DeadLetter, Delivery, Handler, Message
 from ..settings import Settings
@@ -408,8 +408,9 @@ class RabbitMQBroker:
                 channel = await self._connection.channel(on_return_raises=True)
             try:
                 async with asyncio.timeout(self.timeout):
+                    # Passive: asking about a consumer that never ran creates nothing.
                     queue = await channel.declare_queue(
-                        self.dead_queue_name(consumer), durable=True
+                        self.dead_queue_name(consumer), passive=True
                     )
                 while True:
                     async with asyncio.timeout(self.timeout):
@@ -422,6 +423,8 @@ class RabbitMQBroker:
                             continue
                         if not await visit(channel, incoming, letter):
                             return
+            except ChannelNotFoundEntity:
+                return  # no such queue: no dead letters
             finally:
                 with contextlib.suppress(*FAILURES):
                     async with asyncio.timeout(self.timeout):
