@@ -7,10 +7,10 @@
                                      expires its messages in order, so each keeps them on time)
     <prefix>.<consumer>.dead         dead letters, with their last error
 
-A consumer's bindings only grow: a type it no longer wants is unbound by hand (RabbitMQ has no
-way to list bindings without its management plugin). Publishes are confirmed and persistent. A retry or a dead letter is published (and confirmed)
+Publishes are confirmed and persistent. A retry or a dead letter is published (and confirmed)
 before the delivery it replaces is acknowledged, so a crash in between repeats a delivery and
-never loses one.
+never loses one. A consumer's bindings only grow: a type it no longer wants is unbound by hand
+(listing bindings needs RabbitMQ's management plugin).
 """
 
 import asyncio
