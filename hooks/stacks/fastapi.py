@@ -278,7 +278,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "events in the service's migrations",
         lambda answers: _events(answers) and _tenancy("none", "shared")(answers),
-        files=("migrations/versions/0008_events.py",),
+        files=("migrations/versions/0008_events.py", "migrations/versions/0009_event_consumers.py"),
     ),
     Part(
         "events in each tenant's storage",
@@ -286,6 +286,8 @@ PARTS: tuple[Part, ...] = (
         files=(
             "migrations/versions/0008_events.py",
             "src/*/tenancy/migrations/versions/t0003_events.py",
+            "migrations/versions/0009_event_consumers.py",
+            "src/*/tenancy/migrations/versions/t0004_event_consumers.py",
         ),
     ),
     Part(

@@ -23,3 +23,7 @@ its row there, so the record commits or rolls back with the change), `actor_id` 
 API key acting, None when anonymous), `resource_type`, `resource_id` and `changes` (a dict of
 field: [before, after], never a secret). Without an audit trail, nobody listens.
 """
+
+message_consumed = _signals.signal("message-consumed")
+"""A consumer finished with a delivery; the sender is the outcome: "consumed", "duplicate" (a
+redelivery, skipped), "skipped" (no such active tenant) or "failed". Keyword: `consumer`."""
