@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..tenancy import Resource, index
 
+
 class ProjectActivity(Resource):
     """How many project events of one kind the tenant's consumer has counted, and when the
     latest of them happened."""
