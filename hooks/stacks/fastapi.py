@@ -242,6 +242,8 @@ PARTS: tuple[Part, ...] = (
         files=("src/*/invitations/user_roles.py", "tests/invitations/test_one_organisation.py"),
     ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
+    # Before projects: FastAPI would take /projects/activity for /projects/{project_id}.
+    Part("project activity", _events, module="activity"),
     Part("projects", module="projects"),
     Part(
         "audit trail",

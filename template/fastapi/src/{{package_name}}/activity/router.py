@@ -1,6 +1,6 @@
 """/projects/activity: the tenant's project counts, as the activity consumer has them."""
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends
 
 from ..api import V1
 from ..auth.deps import DbSession, limit_caller
@@ -26,11 +26,3 @@ async def read_project_activity(session: DbSession) -> ProjectActivityRead:
     """
     return await service.read(session)
 
-
-def install(app: FastAPI, _: object) -> None:
-    """Put this route ahead of `/projects/{project_id}`, which would otherwise take "activity"
-    for a project id."""
-    paths = {route.path for route in router.routes}  # type: ignore[attr-defined]
-    ours = [route for route in app.router.routes if getattr(route, "path", None) in paths]
-    rest = [route for route in app.router.routes if route not in ours]
-    app.router.routes[:] = [*ours, *rest]
