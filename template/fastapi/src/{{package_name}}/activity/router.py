@@ -1,6 +1,6 @@
 """/projects/activity: the tenant's project counts, as the activity consumer has them."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException, status
 
 from ..api import V1
 from ..auth.deps import DbSession, limit_caller
@@ -26,3 +26,8 @@ async def read_project_activity(session: DbSession) -> ProjectActivityRead:
     """
     return await service.read(session)
 
+
+@router.api_route("/activity", methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def refuse_other_methods() -> None:
+    """405: the methods of `/projects/{project_id}` would otherwise answer here."""
+    raise HTTPException(status.HTTP_405_METHOD_NOT_ALLOWED)
