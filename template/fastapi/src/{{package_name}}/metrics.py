@@ -9,7 +9,14 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,7 +26,14 @@ from .api import route_template
 from .config import ServiceSettings
 from .db import database
 from .features import Feature
-from .signals import cache_read, message_consumed, rate_limited
+from .signals import (
+    cache_read,
+    message_consumed,
+    outbox_backlog,
+    outbox_failed,
+    outbox_published,
+    rate_limited,
+)
 
 UNMATCHED_ROUTE = "unmatched"  # every path no route matched, so scans cannot add series
 
@@ -32,13 +46,21 @@ REQUEST_DURATION = Histogram(
 )
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit.", ["scope"])
 CACHE_READS = Counter("cache_reads_total", "Cache reads by result.", ["result"])
-# Deliveries by consumer and outcome: consumed, duplicate (skipped), skipped (tenant), failed.
-MESSAGES_CONSUMED = Counter(
-    "events_consumed_total", "Deliveries a consumer finished, by outcome.", ["consumer", "outcome"]
-)
 # One series per tenant: only with METRICS_PER_TENANT, since the tenant count is unbounded.
 TENANT_REQUESTS = Counter(
     "http_tenant_requests_total", "HTTP requests per tenant.", ["tenant", "status_class"]
+)
+
+# The outbox, as the relay of this process last measured it (the worker's metrics).
+OUTBOX_PENDING = Gauge("outbox_pending_events", "Events in the outbox not yet published.")
+OUTBOX_OLDEST = Gauge(
+    "outbox_oldest_pending_age_seconds", "Age of the oldest event not yet published."
+)
+OUTBOX_PUBLISHED = Counter("outbox_published_total", "Events the relay published.")
+OUTBOX_FAILURES = Counter("outbox_failures_total", "Relay batches that failed.", ["error"])
+# Deliveries by consumer and outcome: consumed, duplicate (skipped), skipped (tenant), failed.
+MESSAGES_CONSUMED = Counter(
+    "events_consumed_total", "Deliveries a consumer finished, by outcome.", ["consumer", "outcome"]
 )
 
 
@@ -55,6 +77,22 @@ def _count_rate_limited(scope: str, **_: Any) -> None:
 @cache_read.connect
 def _count_cache_read(result: str, **_: Any) -> None:
     CACHE_READS.labels(result).inc()
+
+
+@outbox_published.connect
+def _count_published(_: str, *, count: int, **__: Any) -> None:
+    OUTBOX_PUBLISHED.inc(count)
+
+
+@outbox_failed.connect
+def _count_outbox_failure(error: str, **_: Any) -> None:
+    OUTBOX_FAILURES.labels(error).inc()
+
+
+@outbox_backlog.connect
+def _measure_backlog(_: str, *, pending: int, oldest_seconds: float, **__: Any) -> None:
+    OUTBOX_PENDING.set(pending)
+    OUTBOX_OLDEST.set(oldest_seconds)
 
 
 @message_consumed.connect

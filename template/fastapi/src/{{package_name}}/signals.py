@@ -24,6 +24,29 @@ API key acting, None when anonymous), `resource_type`, `resource_id` and `change
 field: [before, after], never a secret). Without an audit trail, nobody listens.
 """
 
+resource_changed = _signals.signal("resource-changed")
+"""A resource row is being inserted, changed or deleted by a flush (`changes`), inside a
+transaction that has not committed yet.
+
+The sender is the action, "<resource type>.<created|updated|deleted>" ("project.created").
+Keyword arguments: `session` (the flush's session: a receiver adds its rows there, so they
+commit or roll back with the change), `resource_type`, `resource_id`, `changes` (a dict of
+field: [before, after], secrets included: a receiver redacts what it keeps) and `row` (the
+resource itself, its values after the change). The audit trail and the outbox listen.
+"""
+
+outbox_published = _signals.signal("outbox-published")
+"""The relay published a batch of events; the sender is the outbox ("service", or a tenant's
+database), `count` how many."""
+
+outbox_failed = _signals.signal("outbox-failed")
+"""A relay batch failed (the broker or the database out of reach); the sender is the error's
+class name. The batch's events stay in the outbox and go out on a later try."""
+
+outbox_backlog = _signals.signal("outbox-backlog")
+"""The relay measured the outbox: `pending` events not yet published, the oldest of them
+`oldest_seconds` old (0 when none)."""
+
 message_consumed = _signals.signal("message-consumed")
 """A consumer finished with a delivery; the sender is the outcome: "consumed", "duplicate" (a
 redelivery, skipped), "skipped" (no such active tenant) or "failed". Keyword: `consumer`."""

@@ -1,1 +1,1 @@
-"""Tests of domain events: the outbox, the relay, the brokers and the consumers."""
+"""Tests of domain events: the broker, the outbox and its relay, the consumers."""
