@@ -13,3 +13,8 @@ class ProjectActivityRead(BaseModel):
         description="When the latest counted event happened; null before the first. Changes "
         "made after it may not be counted yet."
     )
+    pending: int = Field(
+        ge=0,
+        description="The tenant's changes not yet published to the consumers: at least this "
+        "many are missing from the counts.",
+    )

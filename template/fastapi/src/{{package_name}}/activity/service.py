@@ -6,6 +6,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..events.outbox import OutboxEvent
+from ..tenancy import tenant_of
 from .models import ProjectActivity
 from .schemas import ProjectActivityRead
 
@@ -29,9 +31,19 @@ async def read(session: AsyncSession) -> ProjectActivityRead:
     rows = (await session.execute(select(ProjectActivity))).scalars().all()
     counts = {row.kind: row.count for row in rows}
     times = [row.last_occurred_at for row in rows if row.last_occurred_at is not None]
+    # The tenant's events still in the outbox: how far behind the counts may be, at least.
+    pending = (
+        select(func.count())
+        .select_from(OutboxEvent)
+        .where(
+            OutboxEvent.published_at.is_(None),
+            OutboxEvent.tenant_id.is_not_distinct_from(tenant_of(session)),
+        )
+    )
     return ProjectActivityRead(
         created=counts.get("created", 0),
         updated=counts.get("updated", 0),
         deleted=counts.get("deleted", 0),
         as_of=max(times, default=None),
+        pending=await session.scalar(pending) or 0,
     )
