@@ -19,7 +19,7 @@ from .api import route_template
 from .config import ServiceSettings
 from .db import database
 from .features import Feature
-from .signals import cache_read, rate_limited
+from .signals import cache_read, job_ran, rate_limited
 
 UNMATCHED_ROUTE = "unmatched"  # every path no route matched, so scans cannot add series
 
@@ -32,6 +32,9 @@ REQUEST_DURATION = Histogram(
 )
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit.", ["scope"])
 CACHE_READS = Counter("cache_reads_total", "Cache reads by result.", ["result"])
+JOB_RUNS = Counter(
+    "job_runs_total", "Background job runs by task and outcome.", ["task", "outcome"]
+)
 # One series per tenant: only with METRICS_PER_TENANT, since the tenant count is unbounded.
 TENANT_REQUESTS = Counter(
     "http_tenant_requests_total", "HTTP requests per tenant.", ["tenant", "status_class"]
@@ -51,6 +54,11 @@ def _count_rate_limited(scope: str, **_: Any) -> None:
 @cache_read.connect
 def _count_cache_read(result: str, **_: Any) -> None:
     CACHE_READS.labels(result).inc()
+
+
+@job_ran.connect
+def _count_job_run(outcome: str, *, task: str, **_: Any) -> None:
+    JOB_RUNS.labels(task, outcome).inc()
 
 
 class _PoolCollector(Collector):

@@ -23,3 +23,18 @@ its row there, so the record commits or rolls back with the change), `actor_id` 
 API key acting, None when anonymous), `resource_type`, `resource_id` and `changes` (a dict of
 field: [before, after], never a secret). Without an audit trail, nobody listens.
 """
+
+resource_changed = _signals.signal("resource-changed")
+"""A resource row is being inserted, changed or deleted by a flush (`changes`), inside a
+transaction that has not committed yet.
+
+The sender is the action, "<resource type>.<created|updated|deleted>" ("project.created").
+Keyword arguments: `session` (the flush's session: a receiver adds its rows there, so they
+commit or roll back with the change), `resource_type`, `resource_id`, `changes` (a dict of
+field: [before, after], secrets included: a receiver redacts what it keeps) and `row` (the
+resource itself, its values after the change). The audit trail and the outbox listen.
+"""
+
+job_ran = _signals.signal("job-ran")
+"""A background job ran; the sender is the outcome: "succeeded", "retried" or "failed".
+Keyword arguments: `task` (its name) and `seconds` (how long it ran)."""
