@@ -68,6 +68,10 @@ def expected_compose_services(answers: Mapping[str, Any]) -> set[str]:
     services = {"postgres", "mailpit", "migrate", "app"}
     if answers.get("cache") == "redis":
         services.add("redis")
+    if answers.get("events", "none") != "none":
+        services.add(str(answers["events"]))  # rabbitmq or nats
+    if answers.get("events", "none") != "none" or answers.get("jobs", "none") != "none":
+        services.add("worker")
     return services
 
 
@@ -89,7 +93,9 @@ def _migrate(answers: Mapping[str, Any]) -> str:
 
 def expected_workflow_services(answers: Mapping[str, Any]) -> set[str]:
     """The service containers the CI job must start for these answers."""
-    return {"postgres", "redis"} if answers.get("cache") == "redis" else {"postgres"}
+    services = {"postgres", "redis"} if answers.get("cache") == "redis" else {"postgres"}
+    # NATS needs `--jetstream`, which a service container cannot be given: a step starts it.
+    return services | ({"rabbitmq"} if answers.get("events") == "rabbitmq" else set())
 
 
 def check_container_files(project_dir: Path, answers: Mapping[str, Any]) -> None:
@@ -533,9 +539,13 @@ def _workflow_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterato
     if started != expected:
         yield f"{WORKFLOW} starts services {sorted(started)}, expected {sorted(expected)}"
     needed = {"TEST_DATABASE_URL"} | ({"TEST_REDIS_URL"} if "redis" in expected else set())
+    if answers.get("events", "none") != "none":
+        needed.add("TEST_BROKER_URL")
     if missing := needed - variables:
         yield f"{WORKFLOW} does not set {', '.join(sorted(missing))} for the tests"
     script = "\n".join(commands)
+    if answers.get("events") == "nats" and "--jetstream" not in script:
+        yield f"{WORKFLOW} never starts NATS with JetStream for the tests"
     for command in ("ruff check", "ruff format --check", "mypy", "pytest"):
         if f"uv run {command}" not in script:
             yield f"{WORKFLOW} never runs `uv run {command}`"

@@ -98,7 +98,38 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "tracing": "none",
         "audit": "none",
         "registration": "closed",
+        "events": "none",
+        "jobs": "none",
     }
+
+
+@pytest.mark.parametrize(
+    ("context", "events", "jobs"),
+    [
+        (Context(), "none", "none"),
+        (Context(read_write="read_heavy", scale="large"), "none", "none"),
+        (Context(consistency="eventual"), "rabbitmq", "procrastinate"),
+        (Context(read_write="write_heavy"), "rabbitmq", "procrastinate"),
+        (Context(scale="growth", consistency="eventual"), "rabbitmq", "procrastinate"),
+        (Context(scale="large", read_write="write_heavy"), "nats", "procrastinate"),
+        (Context(scale="large", consistency="eventual"), "nats", "procrastinate"),
+    ],
+)
+def test_events_and_jobs_are_recommended_when_work_may_leave_the_request(
+    context: Context, events: str, jobs: str
+) -> None:
+    recommended = recommend(context)
+    assert (recommended["events"], recommended["jobs"]) == (events, jobs)
+    reason = reasons(context)["events"]
+    assert ("outbox" in reason or "JetStream" in reason) is (events != "none"), reason
+
+
+def test_every_broker_renders_its_own_record_and_kafka_is_explained_not_offered() -> None:
+    for broker in ("rabbitmq", "nats"):
+        record = records.markdown("events", {**recommend(Context()), "events": broker})
+        assert "outbox" in record and "Kafka" in record, record
+    (refused,) = problems({"events": "kafka"})
+    assert refused.field == "events" and "not implemented" in refused.message
 
 
 def test_registration_opens_only_with_tenants_and_is_closed_unless_chosen() -> None:

@@ -129,21 +129,27 @@ RECORD = Record(
             "No events: a change's consequences happen in its request",
             ("Nothing more to run, and every read sees every write.",),
             (
-                "Slow or failure-prone consequences (mail, projections, other services) slow "
-                "or fail the request, and other services must poll to learn of a change.",
+                (
+                    "Slow or failure-prone consequences (mail, projections, other services) slow "
+                    "or fail the request, and other services must poll to learn of a change."
+                ),
             ),
         ),
         Option(
             "rabbitmq",
             "Transactional outbox relayed to RabbitMQ",
             (
-                "Per-consumer queues with acknowledgements, delayed retry and dead-lettering "
-                "built from queues, a management UI operators know.",
+                (
+                    "Per-consumer queues with acknowledgements, delayed retry and dead-lettering "
+                    "built from queues, a management UI operators know."
+                ),
                 "Routing by topic patterns lets a consumer take only the events it needs.",
             ),
             (
-                "A queue is consumed once: a new consumer starts with events from then on, "
-                "with no replay of history.",
+                (
+                    "A queue is consumed once: a new consumer starts with events from then on, "
+                    "with no replay of history."
+                ),
                 "Another server to run, monitor and upgrade.",
             ),
         ),
@@ -151,8 +157,10 @@ RECORD = Record(
             "nats",
             "Transactional outbox relayed to NATS JetStream",
             (
-                "A stream keeps events after they are consumed: a new consumer can start from "
-                "the beginning, and a lost projection is rebuilt by replaying.",
+                (
+                    "A stream keeps events after they are consumed: a new consumer can start from "
+                    "the beginning, and a lost projection is rebuilt by replaying."
+                ),
                 "A single small binary, high throughput, deduplication by message id.",
             ),
             (
@@ -165,8 +173,10 @@ RECORD = Record(
             "Transactional outbox relayed to Kafka (not offered)",
             ("Partitioned log for very high volumes, long retention, a wide ecosystem.",),
             (
-                "The heaviest to run; not offered because it cannot be tested where this "
-                "template is tested.",
+                (
+                    "The heaviest to run; not offered because it cannot be tested where this "
+                    "template is tested."
+                ),
             ),
         ),
         Option(
@@ -174,8 +184,10 @@ RECORD = Record(
             "Publishing to the broker from the request (dual write)",
             ("No outbox table, no relay.",),
             (
-                "A commit whose publish fails loses its event, and a publish whose commit "
-                "fails announces a change that never happened.",
+                (
+                    "A commit whose publish fails loses its event, and a publish whose commit "
+                    "fails announces a change that never happened."
+                ),
             ),
         ),
     ),

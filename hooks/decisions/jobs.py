@@ -85,13 +85,17 @@ RECORD = Record(
             "procrastinate",
             "procrastinate: a PostgreSQL job queue",
             (
-                "Enqueued in the transaction of the change: no job for a rolled-back change, "
-                "none lost for a committed one.",
+                (
+                    "Enqueued in the transaction of the change: no job for a rolled-back change, "
+                    "none lost for a committed one."
+                ),
                 "No broker to run; retries, backoff, locks and periodic jobs built in.",
             ),
             (
-                "Jobs add writes to PostgreSQL; past thousands of jobs a second a broker-backed "
-                "queue scales further.",
+                (
+                    "Jobs add writes to PostgreSQL; past thousands of jobs a second a broker-backed "
+                    "queue scales further."
+                ),
             ),
         ),
         Option(
@@ -99,8 +103,10 @@ RECORD = Record(
             "A Redis-backed queue (arq, saq, taskiq)",
             ("Very fast enqueue and pick-up.",),
             (
-                "Enqueueing cannot join the database transaction: a job can exist for a change "
-                "that rolled back, or be lost for one that committed.",
+                (
+                    "Enqueueing cannot join the database transaction: a job can exist for a change "
+                    "that rolled back, or be lost for one that committed."
+                ),
             ),
         ),
     ),
