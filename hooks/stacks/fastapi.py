@@ -275,29 +275,28 @@ PARTS: tuple[Part, ...] = (
         worker="events.worker",
         files=("src/*/events", "src/*/activity", "tests/events", "tests/support/brokers.py"),
     ),
+    # 0008 in every mode (with a database per tenant it is empty), so the chain never forks.
     Part(
         "events in the service's migrations",
-        lambda answers: _events(answers) and _tenancy("none", "shared")(answers),
-        files=("migrations/versions/0008_events.py",),
+        _events,
+        files=("migrations/versions/0008_outbox.py",),
     ),
     Part(
         "events in each tenant's storage",
-        lambda answers: _events(answers) and _tenancy("schema", "database")(answers),
-        files=(
-            "migrations/versions/0008_events.py",
-            "src/*/tenancy/migrations/versions/t0003_events.py",
-        ),
+        lambda answers: _events(answers) and _tenancy("database")(answers),
+        files=("src/*/tenancy/migrations/versions/t0003_outbox.py",),
     ),
     Part(
         "RabbitMQ",
         _answer("events", "rabbitmq"),
-        files=("src/*/events/brokers/rabbitmq.py",),
+        # The contract tests cut the broker with the TCP proxy.
+        files=("src/*/events/brokers/rabbitmq.py", "tests/support/tcp_proxy.py"),
         dependencies=("aio-pika>=9.5",),
     ),
     Part(
         "NATS JetStream",
         _answer("events", "nats"),
-        files=("src/*/events/brokers/jetstream.py",),
+        files=("src/*/events/brokers/jetstream.py", "tests/support/tcp_proxy.py"),
         dependencies=("nats-py>=2.10",),
     ),
     # Jobs in PostgreSQL, enqueued in the transaction of the change that causes them.

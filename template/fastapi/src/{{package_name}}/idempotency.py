@@ -53,8 +53,8 @@ class IdempotencyRecord(Resource):
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (index("user_id", "key", unique=True), Index(None, "user_id"))
-    # A replay cache, not a record of the domain: an audit trail leaves it out.
-    __audited__ = False
+    # A replay cache, not a record of the domain: neither audited nor announced as an event.
+    __events__ = False
 
     user_id: Mapped[UUID] = user_ref(ondelete="CASCADE")
     key: Mapped[str] = mapped_column(String(200))

@@ -9,7 +9,14 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,7 +26,14 @@ from .api import route_template
 from .config import ServiceSettings
 from .db import database
 from .features import Feature
-from .signals import cache_read, job_ran, rate_limited
+from .signals import (
+    cache_read,
+    job_ran,
+    outbox_backlog,
+    outbox_failed,
+    outbox_published,
+    rate_limited,
+)
 
 UNMATCHED_ROUTE = "unmatched"  # every path no route matched, so scans cannot add series
 
@@ -40,6 +54,14 @@ TENANT_REQUESTS = Counter(
     "http_tenant_requests_total", "HTTP requests per tenant.", ["tenant", "status_class"]
 )
 
+# The outbox, as the relay of this process last measured it (the worker's metrics).
+OUTBOX_PENDING = Gauge("outbox_pending_events", "Events in the outbox not yet published.")
+OUTBOX_OLDEST = Gauge(
+    "outbox_oldest_pending_age_seconds", "Age of the oldest event not yet published."
+)
+OUTBOX_PUBLISHED = Counter("outbox_published_total", "Events the relay published.")
+OUTBOX_FAILURES = Counter("outbox_failures_total", "Relay batches that failed.", ["error"])
+
 
 class Settings(ServiceSettings):
     # Requests per tenant too (multi-tenant services): a tenant label multiplies series.
@@ -59,6 +81,22 @@ def _count_cache_read(result: str, **_: Any) -> None:
 @job_ran.connect
 def _count_job_run(outcome: str, *, task: str, **_: Any) -> None:
     JOB_RUNS.labels(task, outcome).inc()
+
+
+@outbox_published.connect
+def _count_published(_: str, *, count: int, **__: Any) -> None:
+    OUTBOX_PUBLISHED.inc(count)
+
+
+@outbox_failed.connect
+def _count_outbox_failure(error: str, **_: Any) -> None:
+    OUTBOX_FAILURES.labels(error).inc()
+
+
+@outbox_backlog.connect
+def _measure_backlog(_: str, *, pending: int, oldest_seconds: float, **__: Any) -> None:
+    OUTBOX_PENDING.set(pending)
+    OUTBOX_OLDEST.set(oldest_seconds)
 
 
 class _PoolCollector(Collector):

@@ -35,6 +35,18 @@ field: [before, after], secrets included: a receiver redacts what it keeps) and 
 resource itself, its values after the change). The audit trail and the outbox listen.
 """
 
+outbox_published = _signals.signal("outbox-published")
+"""The relay published a batch of events; the sender is the outbox ("service", or a tenant's
+database), `count` how many."""
+
+outbox_failed = _signals.signal("outbox-failed")
+"""A relay batch failed (the broker or the database out of reach); the sender is the error's
+class name. The batch's events stay in the outbox and go out on a later try."""
+
+outbox_backlog = _signals.signal("outbox-backlog")
+"""The relay measured the outbox: `pending` events not yet published, the oldest of them
+`oldest_seconds` old (0 when none)."""
+
 job_ran = _signals.signal("job-ran")
 """A background job ran; the sender is the outcome: "succeeded", "retried" or "failed".
 Keyword arguments: `task` (its name) and `seconds` (how long it ran)."""

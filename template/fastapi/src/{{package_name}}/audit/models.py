@@ -21,6 +21,8 @@ class AuditEvent(Resource):
     __tablename__ = "audit_events"
     # The service's role may insert and read these rows, never update nor delete them.
     __append_only__ = True
+    # Its rows record changes; they are none themselves.
+    __events__ = False
     __table_args__ = (
         # Newest first, one page at a time; and the trail of one record, or of one actor.
         index("id"),

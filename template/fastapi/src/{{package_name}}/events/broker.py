@@ -55,6 +55,10 @@ Handler = Callable[[Delivery], Awaitable[None]]
 class Broker(AbstractAsyncContextManager["Broker"], Protocol):
     """A connection to the broker, opened with `async with`."""
 
+    async def declare(self, consumer: str, types: Sequence[str]) -> None:
+        """Make `consumer` receive every message of `types` published from now on, even before it
+        first consumes: the worker declares its consumers before the relay publishes."""
+
     async def publish(self, messages: Sequence[Message]) -> None:
         """Return once the broker has stored every message durably, in the order given.
 
@@ -70,8 +74,12 @@ class Broker(AbstractAsyncContextManager["Broker"], Protocol):
 
         A delivery whose handler returns is acknowledged. One whose handler raises comes back
         after a growing delay; after the last attempt it becomes a dead letter, and the
-        others keep flowing meanwhile.
+        others keep flowing meanwhile. Deliveries of one key are handled one at a time; a
+        bounded number run at once. A lost connection is reopened here, not raised.
         """
+
+    async def ping(self) -> bool:
+        """Whether the broker answers now (readiness), without raising."""
 
     async def dead_letters(self, consumer: str, limit: int = 100) -> list[DeadLetter]:
         """The consumer's dead letters, oldest first, left in place."""

@@ -11,6 +11,8 @@ class Settings(ServiceSettings):
     # Names the exchange and queues, or the stream and subjects, so services (and test runs)
     # sharing a broker never see each other's events.
     events_prefix: str = Field(default="events", pattern=r"^[a-z][a-z0-9_]{0,40}$")
+    # A publish or a connection the broker does not answer within this fails (BrokerUnavailable).
+    broker_timeout_seconds: float = Field(default=10.0, gt=0)
     events_max_attempts: int = Field(default=5, ge=1, le=100)  # then the dead letter
     events_retry_base_seconds: float = Field(default=1.0, gt=0)  # doubles on each attempt
     events_retry_max_seconds: float = Field(default=300.0, gt=0)

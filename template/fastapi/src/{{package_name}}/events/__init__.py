@@ -1,0 +1,12 @@
+"""Domain events: each resource change writes its event to the outbox in the transaction of the
+change (`outbox`); the worker's relay publishes them to the broker (`relay`, `broker`) and its
+consumers handle them, each message once in effect (`consumers`)."""
+
+from ..features import Feature
+from . import outbox  # noqa: F401  # importing it connects the outbox to the changes
+from .settings import Settings
+
+__all__ = ["Settings", "feature"]
+
+# The activity projection's router joins here once `activity` exists (the consumers' part).
+feature = Feature()

@@ -1,0 +1,1 @@
+"""Tests of domain events: the broker, the outbox and its relay, the consumers."""
