@@ -28,6 +28,8 @@ from .db import database
 from .features import Feature
 from .signals import (
     cache_read,
+    job_ran,
+    message_consumed,
     outbox_backlog,
     outbox_failed,
     outbox_published,
@@ -45,6 +47,9 @@ REQUEST_DURATION = Histogram(
 )
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit.", ["scope"])
 CACHE_READS = Counter("cache_reads_total", "Cache reads by result.", ["result"])
+JOB_RUNS = Counter(
+    "job_runs_total", "Background job runs by task and outcome.", ["task", "outcome"]
+)
 # One series per tenant: only with METRICS_PER_TENANT, since the tenant count is unbounded.
 TENANT_REQUESTS = Counter(
     "http_tenant_requests_total", "HTTP requests per tenant.", ["tenant", "status_class"]
@@ -57,6 +62,10 @@ OUTBOX_OLDEST = Gauge(
 )
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Events the relay published.")
 OUTBOX_FAILURES = Counter("outbox_failures_total", "Relay batches that failed.", ["error"])
+# Deliveries by consumer and outcome: consumed, duplicate (skipped), skipped (tenant), failed.
+MESSAGES_CONSUMED = Counter(
+    "events_consumed_total", "Deliveries a consumer finished, by outcome.", ["consumer", "outcome"]
+)
 
 
 class Settings(ServiceSettings):
@@ -74,6 +83,11 @@ def _count_cache_read(result: str, **_: Any) -> None:
     CACHE_READS.labels(result).inc()
 
 
+@job_ran.connect
+def _count_job_run(outcome: str, *, task: str, **_: Any) -> None:
+    JOB_RUNS.labels(task, outcome).inc()
+
+
 @outbox_published.connect
 def _count_published(_: str, *, count: int, **__: Any) -> None:
     OUTBOX_PUBLISHED.inc(count)
@@ -88,6 +102,11 @@ def _count_outbox_failure(error: str, **_: Any) -> None:
 def _measure_backlog(_: str, *, pending: int, oldest_seconds: float, **__: Any) -> None:
     OUTBOX_PENDING.set(pending)
     OUTBOX_OLDEST.set(oldest_seconds)
+
+
+@message_consumed.connect
+def _count_message_consumed(outcome: str, *, consumer: str, **_: Any) -> None:
+    MESSAGES_CONSUMED.labels(consumer, outcome).inc()
 
 
 class _PoolCollector(Collector):
