@@ -313,8 +313,10 @@ PARTS: tuple[Part, ...] = (
         module="jobs",
         settings=True,
         worker="jobs.worker",
-        files=("src/*/jobs", "tests/jobs", "migrations/versions/0009_jobs.py"),
-        dependencies=("procrastinate[psycopg]>=3.5",),
+        files=("src/*/jobs", "tests/jobs", "migrations/versions/0010_jobs.py"),
+        # Migration 0010 applies the schema of this procrastinate version: a newer one with
+        # schema changes comes with a migration. psycopg's binary build brings its own libpq.
+        dependencies=("procrastinate[psycopg]>=3.10,<3.11", "psycopg[binary]>=3.2"),
     ),
     # The process that runs the relay, the consumers and the jobs, beside the web service.
     Part("worker", _worker, files=("src/*/worker.py", "tests/test_worker.py")),

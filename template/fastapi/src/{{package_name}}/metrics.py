@@ -28,6 +28,7 @@ from .db import database
 from .features import Feature
 from .signals import (
     cache_read,
+    job_ran,
     message_consumed,
     outbox_backlog,
     outbox_failed,
@@ -46,6 +47,9 @@ REQUEST_DURATION = Histogram(
 )
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused by a rate limit.", ["scope"])
 CACHE_READS = Counter("cache_reads_total", "Cache reads by result.", ["result"])
+JOB_RUNS = Counter(
+    "job_runs_total", "Background job runs by task and outcome.", ["task", "outcome"]
+)
 # One series per tenant: only with METRICS_PER_TENANT, since the tenant count is unbounded.
 TENANT_REQUESTS = Counter(
     "http_tenant_requests_total", "HTTP requests per tenant.", ["tenant", "status_class"]
@@ -77,6 +81,11 @@ def _count_rate_limited(scope: str, **_: Any) -> None:
 @cache_read.connect
 def _count_cache_read(result: str, **_: Any) -> None:
     CACHE_READS.labels(result).inc()
+
+
+@job_ran.connect
+def _count_job_run(outcome: str, *, task: str, **_: Any) -> None:
+    JOB_RUNS.labels(task, outcome).inc()
 
 
 @outbox_published.connect

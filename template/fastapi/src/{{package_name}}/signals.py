@@ -50,3 +50,7 @@ outbox_backlog = _signals.signal("outbox-backlog")
 message_consumed = _signals.signal("message-consumed")
 """A consumer finished with a delivery; the sender is the outcome: "consumed", "duplicate" (a
 redelivery, skipped), "skipped" (no such active tenant) or "failed". Keyword: `consumer`."""
+
+job_ran = _signals.signal("job-ran")
+"""A background job ran; the sender is the outcome: "succeeded", "retried" or "failed".
+Keyword arguments: `task` (its name) and `seconds` (how long it ran)."""

@@ -1,0 +1,2 @@
+"""Background jobs: enqueued with the transaction, run under their tenant, retried, stopped
+gracefully."""
