@@ -242,6 +242,8 @@ PARTS: tuple[Part, ...] = (
         files=("src/*/invitations/user_roles.py", "tests/invitations/test_one_organisation.py"),
     ),
     Part("operator API", _multi_tenant, module="tenants", settings=True, files=("src/*/tenants",)),
+    # Before projects: FastAPI would take /projects/activity for /projects/{project_id}.
+    Part("project activity", _events, module="activity"),
     Part("projects", module="projects"),
     Part(
         "audit trail",
@@ -279,12 +281,17 @@ PARTS: tuple[Part, ...] = (
     Part(
         "events in the service's migrations",
         _events,
-        files=("migrations/versions/0008_outbox.py",),
+        files=("migrations/versions/0008_outbox.py", "migrations/versions/0009_event_consumers.py"),
     ),
     Part(
         "events in each tenant's storage",
         lambda answers: _events(answers) and _tenancy("database")(answers),
         files=("src/*/tenancy/migrations/versions/t0003_outbox.py",),
+    ),
+    Part(
+        "event consumers in each tenant's storage",
+        lambda answers: _events(answers) and _tenancy("schema", "database")(answers),
+        files=("src/*/tenancy/migrations/versions/t0004_event_consumers.py",),
     ),
     Part(
         "RabbitMQ",

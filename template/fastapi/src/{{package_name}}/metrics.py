@@ -29,6 +29,7 @@ from .features import Feature
 from .signals import (
     cache_read,
     job_ran,
+    message_consumed,
     outbox_backlog,
     outbox_failed,
     outbox_published,
@@ -61,6 +62,10 @@ OUTBOX_OLDEST = Gauge(
 )
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Events the relay published.")
 OUTBOX_FAILURES = Counter("outbox_failures_total", "Relay batches that failed.", ["error"])
+# Deliveries by consumer and outcome: consumed, duplicate (skipped), skipped (tenant), failed.
+MESSAGES_CONSUMED = Counter(
+    "events_consumed_total", "Deliveries a consumer finished, by outcome.", ["consumer", "outcome"]
+)
 
 
 class Settings(ServiceSettings):
@@ -97,6 +102,11 @@ def _count_outbox_failure(error: str, **_: Any) -> None:
 def _measure_backlog(_: str, *, pending: int, oldest_seconds: float, **__: Any) -> None:
     OUTBOX_PENDING.set(pending)
     OUTBOX_OLDEST.set(oldest_seconds)
+
+
+@message_consumed.connect
+def _count_message_consumed(outcome: str, *, consumer: str, **_: Any) -> None:
+    MESSAGES_CONSUMED.labels(consumer, outcome).inc()
 
 
 class _PoolCollector(Collector):

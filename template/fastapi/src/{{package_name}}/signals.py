@@ -47,6 +47,10 @@ outbox_backlog = _signals.signal("outbox-backlog")
 """The relay measured the outbox: `pending` events not yet published, the oldest of them
 `oldest_seconds` old (0 when none)."""
 
+message_consumed = _signals.signal("message-consumed")
+"""A consumer finished with a delivery; the sender is the outcome: "consumed", "duplicate" (a
+redelivery, skipped), "skipped" (no such active tenant) or "failed". Keyword: `consumer`."""
+
 job_ran = _signals.signal("job-ran")
 """A background job ran; the sender is the outcome: "succeeded", "retried" or "failed".
 Keyword arguments: `task` (its name) and `seconds` (how long it ran)."""

@@ -8,5 +8,4 @@ from .settings import Settings
 
 __all__ = ["Settings", "feature"]
 
-# The activity projection's router joins here once `activity` exists (the consumers' part).
 feature = Feature()

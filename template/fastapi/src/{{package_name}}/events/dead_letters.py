@@ -21,10 +21,12 @@ from .broker import BrokerUnavailable, DeadLetter
 from .brokers import open_broker
 from .settings import Settings
 
+EVENTS = __package__ or "events"  # `<package>.events`, also when run with `python -m`
+
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=f"python -m {__name__}", description="List or replay dead letters."
+        prog=f"python -m {EVENTS}.dead_letters", description="List or replay dead letters."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="print the dead letters, leaving them in place")
@@ -45,10 +47,9 @@ def line(letter: DeadLetter) -> str:
 
 def declared_consumers() -> list[str]:
     """The names of the consumers the service declares (importing the service declares them)."""
-    package = __name__.rsplit(".", 2)[0]
-    importlib.import_module(f"{package}.main")
+    importlib.import_module(f"{EVENTS.rpartition('.')[0]}.main")
     try:
-        consumers = importlib.import_module(f"{package}.events.consumers")
+        consumers = importlib.import_module(f"{EVENTS}.consumers")
     except ModuleNotFoundError:
         return []
     return sorted({declared.name for declared in getattr(consumers, "CONSUMERS", [])})

@@ -19,3 +19,7 @@ class Settings(ServiceSettings):
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
     outbox_poll_seconds: float = Field(default=5.0, gt=0)  # the fallback when NOTIFY is missed
     outbox_retention_hours: float = Field(default=24.0, ge=0)  # published rows, then deleted
+    # Consumers remember the messages they handled this long (a redelivery within it changes
+    # nothing), purged every so often.
+    events_processed_retention_hours: float = Field(default=168.0, gt=0)
+    events_purge_interval_seconds: float = Field(default=3600.0, gt=0)

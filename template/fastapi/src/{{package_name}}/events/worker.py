@@ -3,6 +3,7 @@
 import asyncio
 
 from ..settings import Settings
+from . import consumers
 from .brokers import open_broker
 from .relay import relay
 
@@ -11,5 +12,7 @@ async def run(settings: Settings, stopping: asyncio.Event) -> None:
     """Relay the outbox and run the consumers until `stopping` is set; each finishes the work
     in hand before returning."""
     async with open_broker(settings) as broker:
-        # The consumers (`consumers.run(settings, stopping)`) join here, beside the relay.
-        await asyncio.gather(relay(settings, stopping, broker))
+        await consumers.declare(broker)  # their queues take events before they first consume
+        await asyncio.gather(
+            relay(settings, stopping, broker), consumers.consume(settings, stopping, broker)
+        )

@@ -181,9 +181,18 @@ class JetStreamBroker:
             filter_subject=only,
         )
         try:
-            await js.consumer_info(self.stream, consumer)
+            info = await js.consumer_info(self.stream, consumer)
         except nats.js.errors.NotFoundError:
             await js.add_consumer(self.stream, config)
+            return
+        if info.config.filter_subject != only:  # NATS 2.9 cannot change it in place
+            logger.warning(
+                "consumer_types_changed",
+                consumer=consumer,
+                filtering=info.config.filter_subject,
+                wanted=only,
+                fix="delete the durable consumer once it is drained; it is created again",
+            )
 
     async def declare(self, consumer: str, types: Sequence[str]) -> None:
         await self._guarded(lambda js: self._ensure_consumer(js, consumer, types))

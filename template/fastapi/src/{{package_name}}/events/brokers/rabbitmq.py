@@ -9,7 +9,8 @@
 
 Publishes are confirmed and persistent. A retry or a dead letter is published (and confirmed)
 before the delivery it replaces is acknowledged, so a crash in between repeats a delivery and
-never loses one.
+never loses one. A consumer's bindings only grow: a type it no longer wants is unbound by hand
+(listing bindings needs RabbitMQ's management plugin).
 """
 
 import asyncio
@@ -29,7 +30,7 @@ from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractQueue,
 )
-from aio_pika.exceptions import CONNECTION_EXCEPTIONS
+from aio_pika.exceptions import CONNECTION_EXCEPTIONS, ChannelNotFoundEntity
 
 from ..broker import BrokerUnavailable, DeadLetter, Delivery, Handler, Message
 from ..settings import Settings
@@ -152,8 +153,15 @@ class RabbitMQBroker:
     ) -> AbstractQueue:
         """The consumer's queue, bound to its types, and its dead-letter queue."""
         exchange = await self._declare_exchange(channel)
+        # A delivery the broker itself gives up on (RabbitMQ 4 limits redeliveries after
+        # crashes to 20 by default) becomes a dead letter too, never silently dropped.
+        arguments = {
+            **QUORUM,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": self.dead_queue_name(consumer),
+        }
         queue = await channel.declare_queue(
-            self.queue_name(consumer), durable=True, arguments=QUORUM
+            self.queue_name(consumer), durable=True, arguments=arguments
         )
         for type_ in types:
             await queue.bind(exchange, routing_key=type_)
@@ -245,9 +253,16 @@ class RabbitMQBroker:
     ) -> None:
         connection = await self._connect()
         running: set[asyncio.Task[None]] = set()
+        lost = asyncio.Event()
+
+        def on_close(*_: Any) -> None:
+            lost.set()
+
+        connection.close_callbacks.add(on_close)
         try:
             async with asyncio.timeout(self.timeout):
                 channel = await connection.channel(on_return_raises=True)
+                channel.close_callbacks.add(on_close)
                 await channel.set_qos(prefetch_count=PREFETCH)
                 queue = await self._declare(channel, consumer, types)
             keys = KeyLocks()
@@ -263,15 +278,14 @@ class RabbitMQBroker:
                 task.add_done_callback(running.discard)
 
             tag = await queue.consume(on_message)
-            lost = asyncio.ensure_future(connection.closed())
-            stop = asyncio.ensure_future(stopping.wait())
+            waits = [asyncio.ensure_future(event.wait()) for event in (lost, stopping)]
             try:
-                await asyncio.wait({lost, stop}, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                stop.cancel()
-            if lost.done():
+                for waiting in waits:
+                    waiting.cancel()
+            if lost.is_set():
                 raise ConnectionError("the connection to RabbitMQ was closed")
-            lost.cancel()
             with contextlib.suppress(*FAILURES):
                 async with asyncio.timeout(self.timeout):
                     await queue.cancel(tag)
@@ -348,8 +362,10 @@ class RabbitMQBroker:
     async def dead_letters(self, consumer: str, limit: int = 100) -> list[DeadLetter]:
         letters: list[DeadLetter] = []
 
-        async def browse(channel: AbstractChannel, incoming: AbstractIncomingMessage) -> bool:
-            letters.append(_dead_letter(consumer, incoming))
+        async def browse(
+            channel: AbstractChannel, incoming: AbstractIncomingMessage, letter: DeadLetter
+        ) -> bool:
+            letters.append(letter)
             return len(letters) < limit
 
         await self._walk_dead(consumer, browse)
@@ -359,9 +375,10 @@ class RabbitMQBroker:
         wanted = None if ids is None else set(ids)
         replayed = 0
 
-        async def hand_back(channel: AbstractChannel, incoming: AbstractIncomingMessage) -> bool:
+        async def hand_back(
+            channel: AbstractChannel, incoming: AbstractIncomingMessage, letter: DeadLetter
+        ) -> bool:
             nonlocal replayed
-            letter = _dead_letter(consumer, incoming)
             if wanted is not None and letter.message.id not in wanted:
                 return True  # left unacknowledged: back in the queue, in place, at the end
             await channel.default_exchange.publish(
@@ -380,10 +397,11 @@ class RabbitMQBroker:
     async def _walk_dead(
         self,
         consumer: str,
-        visit: Callable[[AbstractChannel, AbstractIncomingMessage], Awaitable[bool]],
+        visit: Callable[[AbstractChannel, AbstractIncomingMessage, DeadLetter], Awaitable[bool]],
     ) -> None:
         """Take the consumer's dead letters one by one until `visit` says stop or none is
-        left; closing the channel returns those not acknowledged, in their order."""
+        left; closing the channel returns those not acknowledged, in their order. A message
+        that is not an event (no id, no type) is passed over and left in place."""
 
         async def walk(publishing: AbstractChannel) -> None:
             assert self._connection is not None
@@ -391,14 +409,23 @@ class RabbitMQBroker:
                 channel = await self._connection.channel(on_return_raises=True)
             try:
                 async with asyncio.timeout(self.timeout):
+                    # Passive: asking about a consumer that never ran creates nothing.
                     queue = await channel.declare_queue(
-                        self.dead_queue_name(consumer), durable=True
+                        self.dead_queue_name(consumer), passive=True
                     )
                 while True:
                     async with asyncio.timeout(self.timeout):
                         incoming = await queue.get(no_ack=False, fail=False)
-                        if incoming is None or not await visit(channel, incoming):
+                        if incoming is None:
                             return
+                        try:
+                            letter = _dead_letter(consumer, incoming)
+                        except (KeyError, ValueError):
+                            continue
+                        if not await visit(channel, incoming, letter):
+                            return
+            except ChannelNotFoundEntity:
+                return  # no such queue: no dead letters
             finally:
                 with contextlib.suppress(*FAILURES):
                     async with asyncio.timeout(self.timeout):
@@ -408,11 +435,15 @@ class RabbitMQBroker:
 
 
 def _dead_letter(consumer: str, incoming: AbstractIncomingMessage) -> DeadLetter:
+    error = incoming.headers.get(ERROR)
+    if error is None:  # dead-lettered by RabbitMQ itself: its reason
+        deaths: Any = incoming.headers.get("x-death") or [{}]
+        error = f"RabbitMQ: {deaths[0].get('reason', 'dead-lettered')}"
     return DeadLetter(
         consumer=consumer,
         message=message_of(incoming.headers, incoming.body),
         attempts=_attempt(incoming),
-        error=str(incoming.headers.get(ERROR, "")),
+        error=str(error),
     )
 
 
