@@ -2,12 +2,15 @@
 
 The numbers of a smoke run mean nothing (a second per run, a few hundred rows); the real runs
 and their results are in docs/performance.md. The load generator is the benchmarks' own
-(bench/loadgen.py): nothing beyond the template's environment, PostgreSQL and Redis is needed.
+(bench/loadgen.py): nothing beyond the template's environment, PostgreSQL and Redis is needed,
+and for events.py RabbitMQ and NATS JetStream.
 """
 
 import os
 import re
 import sys
+
+import pytest
 
 from tests.conftest import REPO, run
 
@@ -142,3 +145,27 @@ def test_tenancy_benchmark_runs() -> None:
         )
         left = run(["psql", admin_url, "-XAtc", query], REPO)
         assert left.strip() == "", f"left behind by the run: {left}"
+
+
+@pytest.mark.parametrize("broker", ["rabbitmq", "nats"])
+def test_events_benchmark_runs(broker: str) -> None:
+    output = run_bench("events.py", "--quick", "--broker", broker)
+    drains, steadies = tables(output)
+    brokers = [{"rabbitmq": "RabbitMQ", "nats": "NATS JetStream"}[broker]]
+    assert [row["broker"] for row in drains] == brokers
+    for row in drains:
+        # At least once and idempotent: the projection counts every project exactly once.
+        assert row["backlog"] == "200", row
+        assert row["projected"] == "200", row
+        for column in ("creates/s", "drain s", "relayed/s", "consumed/s"):
+            assert number(row[column]) > 0, row
+    assert [row["broker"] for row in steadies] == brokers
+    for row in steadies:
+        assert row["created"] == "60", row  # 20/s for 3 s, none refused
+        assert row["projected"] == row["created"], row
+        assert row["errors"] == "0", row
+        assert number(row["consumed/s"]) > 0, row
+        assert 0 < number(row["lag p50 ms"]) <= number(row["lag p99 ms"]), row
+        assert number(row["lag p99 ms"]) <= number(row["lag max ms"]), row
+        assert 0 <= number(row["relay p50 ms"]) <= number(row["lag p50 ms"]), row
+    assert "Every project created was one outbox event" in output
