@@ -13,7 +13,7 @@ class ProjectActivity(Resource):
     latest of them happened."""
 
     __tablename__ = "project_activity"
-    __audited__ = False  # a projection of events, which the trail records already
+    __events__ = False  # a projection of events: no events (nor audit rows) of its own
     __table_args__ = (index("kind", unique=True),)
 
     kind: Mapped[str] = mapped_column(String(16))  # "created", "updated", "deleted"
