@@ -3,8 +3,8 @@
         "outbox_events",
         sa.Column("id", sa.Uuid(), primary_key=True),
         sa.Column("seq", sa.BigInteger(), sa.Identity(), nullable=False),
-{%- if tenancy in ('shared', 'schema') %}
-        # Deleting a tenant deletes its events, published or not.
+{%- if multi_tenant and tenancy != 'database' %}
+        # A deleted tenant's events go with it.
         sa.Column(
             "tenant_id",
             sa.Uuid(),
@@ -32,7 +32,7 @@
         postgresql_where=sa.text("published_at IS NULL"),
     )
     op.create_index("ix_outbox_events_aggregate_seq", "outbox_events", ["aggregate", "seq"])
-{%- if tenancy in ('shared', 'schema') %}
+{%- if multi_tenant and tenancy != 'database' %}
     op.create_index("ix_outbox_events_tenant_id", "outbox_events", ["tenant_id"])
 {%- endif %}
     # One notification per inserting statement wakes the relays LISTENing on the channel.
