@@ -32,6 +32,12 @@
         postgresql_where=sa.text("published_at IS NULL"),
     )
     op.create_index("ix_outbox_events_aggregate_seq", "outbox_events", ["aggregate", "seq"])
+    op.create_index(
+        "ix_outbox_events_published_at",
+        "outbox_events",
+        ["published_at"],
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+    )
 {%- if multi_tenant and tenancy != 'database' %}
     op.create_index("ix_outbox_events_tenant_id", "outbox_events", ["tenant_id"])
 {%- endif %}
