@@ -52,6 +52,7 @@ from benchlib import BenchError, Client, Database, log, table
 
 BROKERS = ("rabbitmq", "nats")
 BROKER_URLS = {"rabbitmq": "amqp://guest:guest@127.0.0.1:5672/", "nats": "nats://127.0.0.1:4222"}
+SCHEMES = {"rabbitmq": ("amqp", "amqps"), "nats": ("nats", "tls")}  # BENCH_BROKER_URL's
 BROKER_NAMES = {"rabbitmq": "RabbitMQ", "nats": "NATS JetStream"}
 ADAPTERS = {"rabbitmq": "rabbitmq", "nats": "jetstream"}  # events/brokers/<adapter>.py
 CLIENT_PACKAGES = {"rabbitmq": "aio-pika", "nats": "nats-py"}
@@ -634,8 +635,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def broker_url(broker: str) -> str:
-    """The broker's URL, checked to answer; else fail with the command that provides one."""
-    url = os.environ.get("BENCH_BROKER_URL") or BROKER_URLS[broker]
+    """The broker's URL (BENCH_BROKER_URL if it is one of this broker's, else the local one),
+    checked to answer; else fail with the command that provides one."""
+    url = os.environ.get("BENCH_BROKER_URL", "")
+    if urllib.parse.urlsplit(url).scheme not in SCHEMES[broker]:  # the other broker's, or none
+        url = BROKER_URLS[broker]
     address = urllib.parse.urlsplit(url)
     try:
         socket.create_connection((address.hostname, address.port), timeout=5).close()
