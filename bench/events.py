@@ -255,6 +255,7 @@ class Drain:
     processed: int
     projected: int
     duplicates: int
+    worker_cpu: float  # the worker's CPU seconds over the drain's seconds (1.0: one core)
 
 
 @dataclass
@@ -276,6 +277,7 @@ class Steady:
     processed: int
     projected: int
     duplicates: int
+    worker_cpu: float  # the worker's CPU seconds over the phase's seconds (1.0: one core)
 
 
 def throughput(database: Database, after: int) -> tuple[float, float]:
@@ -432,7 +434,7 @@ def run_broker(args: argparse.Namespace, broker: str, workdir: Path, commit: str
         # Whatever happens, the run's queues or streams go (registered before the worker exists,
         # which declares them; deleting what does not exist is fine).
         stack.callback(drop_broker_objects, python, project, environment, broker)
-        stack.enter_context(worker(python, project, environment, worker_log))
+        relay_and_consumers = stack.enter_context(worker(python, project, environment, worker_log))
         ready = time.monotonic() - started
         wait_for_projection(database, args.backlog, DRAIN_TIMEOUT_SECONDS)
         drained = time.monotonic() - started
@@ -451,6 +453,7 @@ def run_broker(args: argparse.Namespace, broker: str, workdir: Path, commit: str
             processed,
             projected,
             count_duplicates(worker_log),
+            relay_and_consumers.cpu_seconds() / drained,
         )
         log(f"{broker}: drained in {drained:.1f} s")
 
@@ -459,6 +462,7 @@ def run_broker(args: argparse.Namespace, broker: str, workdir: Path, commit: str
         before = last_seq(database)
         duplicates_before = drain.duplicates
         poster.prefix = "steady"
+        cpu_before, phase_started = relay_and_consumers.cpu_seconds(), time.monotonic()
         steady_creates = create_open_loop(poster, args.rate, args.seconds)
         catch_up = wait_for_projection(
             database, args.backlog + steady_creates.created, DRAIN_TIMEOUT_SECONDS
@@ -485,6 +489,7 @@ def run_broker(args: argparse.Namespace, broker: str, workdir: Path, commit: str
             processed,
             projects - projected,
             count_duplicates(worker_log) - duplicates_before,
+            (relay_and_consumers.cpu_seconds() - cpu_before) / (time.monotonic() - phase_started),
         )
         return BrokerResult(broker, database.name, prefix, drain, steady, versions)
     raise AssertionError("unreachable")  # mypy: ExitStack may swallow exceptions
@@ -511,6 +516,7 @@ def report(args: argparse.Namespace, results: Sequence[BrokerResult], commit: st
             n(r.drain.consumed_per_second),
             str(r.drain.projected),
             str(r.drain.duplicates),
+            f"{r.drain.worker_cpu:.0%}",
         ]
         for r in results
     ]
@@ -530,6 +536,7 @@ def report(args: argparse.Namespace, results: Sequence[BrokerResult], commit: st
             ms(r.steady.relay_p99_ms),
             str(r.steady.projected),
             str(r.steady.duplicates),
+            f"{r.steady.worker_cpu:.0%}",
             str(sum(r.steady.creates.errors.values())),
         ]
         for r in results
@@ -552,7 +559,9 @@ def report(args: argparse.Namespace, results: Sequence[BrokerResult], commit: st
         (
             f"The backlog was created through the API, {args.connections} requests at a time "
             "(creates/s); the drain runs from starting the worker (ready after `worker s`) until "
-            "the outbox had no unpublished row and the projection counted every project."
+            "the outbox had no unpublished row and the projection counted every project. Worker CPU: "
+            "the worker process's CPU time over that time (100%: one core; it is one process, the "
+            "relay and the consumers on one event loop)."
         ),
         "",
         table(
@@ -566,6 +575,7 @@ def report(args: argparse.Namespace, results: Sequence[BrokerResult], commit: st
                 "consumed/s",
                 "projected",
                 "duplicates",
+                "worker CPU",
             ],
             drains,
         ),
@@ -578,7 +588,8 @@ def report(args: argparse.Namespace, results: Sequence[BrokerResult], commit: st
             "(`processed_messages.created_at`); relay: to the start of the relay's batch "
             "(`published_at`). Percentiles by PostgreSQL's `percentile_cont`, over every event. "
             "Late: how long after its scheduled time a create left at worst (all 64 sending "
-            "threads were waiting for responses)."
+            "threads were waiting for responses). Worker CPU: as above, from the first create until "
+            "the projection counted the last."
         ),
         "",
         table(
@@ -597,6 +608,7 @@ def report(args: argparse.Namespace, results: Sequence[BrokerResult], commit: st
                 "relay p99 ms",
                 "projected",
                 "duplicates",
+                "worker CPU",
                 "errors",
             ],
             steadies,

@@ -159,6 +159,7 @@ def test_events_benchmark_runs(broker: str) -> None:
         assert row["projected"] == "200", row
         for column in ("creates/s", "drain s", "relayed/s", "consumed/s"):
             assert number(row[column]) > 0, row
+        assert number(row["worker CPU"].removesuffix("%")) > 0, row
     assert [row["broker"] for row in steadies] == brokers
     for row in steadies:
         assert row["created"] == "60", row  # 20/s for 3 s, none refused
