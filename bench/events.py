@@ -113,6 +113,10 @@ class Sent:
         return self.created / self.seconds if self.seconds else 0.0
 
 
+# uvicorn closes a keep-alive connection idle for 5 s: one idle this long is replaced first.
+IDLE_SECONDS = 2.0
+
+
 class Poster:
     """POSTs projects with one keep-alive connection per thread."""
 
@@ -123,9 +127,13 @@ class Poster:
     def post(self, number: int) -> tuple[str, float]:
         """Create project `number`; ("201" or what went wrong, seconds taken)."""
         client: Client | None = getattr(self.local, "client", None)
+        started = time.monotonic()
+        if client is not None and started - self.local.used > IDLE_SECONDS:
+            client.close()  # uvicorn may be closing it: a POST is not to be sent twice
+            client = None
         if client is None:
             client = self.local.client = Client(self.port, token=self.token)
-        started = time.monotonic()
+        self.local.used = started
         try:
             response = client.request(
                 "POST", "/api/v1/projects", {"name": f"{self.prefix}-{number}"}
