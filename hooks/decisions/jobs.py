@@ -45,7 +45,7 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
                 "the job tables, the worker and the example jobs arrive together."
             ),
         ]
-    return [
+    found = [
         (
             "Jobs live in PostgreSQL (procrastinate's tables, beside the service's own): a "
             "request enqueues a job in its own transaction, so the job exists if and only if "
@@ -69,6 +69,14 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             "maintained; dramatiq and Celery are synchronous at heart and need a broker."
         ),
     ]
+    if answers.get("tenancy") == "database":
+        found.append(
+            "With a database per tenant, the queue is in the catalog database and the change in "
+            "the tenant's: the two commit one after the other, not atomically. A job whose "
+            "change did not commit finds nothing to do (the example job checks its project "
+            "exists), and one lost between the two commits is the rare price of the mode."
+        )
+    return found
 
 
 RECORD = Record(

@@ -46,6 +46,8 @@ def open_broker(settings: Settings) -> Broker:
     try:
         module = importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as error:
+        if error.name != f"{__name__}.{name}":  # the adapter is there, its library is not
+            raise
         raise ValueError(
             f"BROKER_URL {scheme}:// needs the {name} adapter, which this service was not "
             "generated with"

@@ -28,7 +28,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RawStreamMsg, RetentionPolicy, StreamConfig
 
-from ..broker import BrokerUnavailable, DeadLetter, Delivery, Handler, Message
+from ..broker import Broker, BrokerUnavailable, DeadLetter, Delivery, Handler, Message
 from ..settings import Settings
 from . import (
     ATTEMPT,
@@ -52,7 +52,8 @@ ACK_WAIT_SECONDS = 30.0  # a delivery not acknowledged within it comes again; ha
 # they are still at work every third of it
 
 
-def adapter(settings: Settings) -> "JetStreamBroker":
+def adapter(settings: Settings) -> Broker:
+    """The adapter `open_broker` hands out (typed as the port, so mypy checks it is one)."""
     return JetStreamBroker(settings)
 
 

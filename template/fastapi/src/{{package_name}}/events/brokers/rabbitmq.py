@@ -32,7 +32,7 @@ from aio_pika.abc import (
 )
 from aio_pika.exceptions import CONNECTION_EXCEPTIONS, ChannelNotFoundEntity
 
-from ..broker import BrokerUnavailable, DeadLetter, Delivery, Handler, Message
+from ..broker import Broker, BrokerUnavailable, DeadLetter, Delivery, Handler, Message
 from ..settings import Settings
 from . import (
     ATTEMPT,
@@ -53,7 +53,8 @@ RECONNECT_SECONDS = 1.0  # between a lost connection and the next try, doubling 
 QUORUM: dict[str, Any] = {"x-queue-type": "quorum"}
 
 
-def adapter(settings: Settings) -> "RabbitMQBroker":
+def adapter(settings: Settings) -> Broker:
+    """The adapter `open_broker` hands out (typed as the port, so mypy checks it is one)."""
     return RabbitMQBroker(settings)
 
 
