@@ -18,7 +18,9 @@ from tests.conftest import answer_id, render, run
 # the other decisions' values spread so each runs its tests at least once (the audit trail with
 # shared tables and with a database per tenant, where it lives in the tenant's own database;
 # `auth: oidc` with a schema per tenant, so its provider's tenant claim meets migrate-all; open
-# registration with shared tables, so a verified sign-up's tenant starts its own trail). Redis
+# registration with shared tables, so a verified sign-up's tenant starts its own trail; each
+# broker with tenants, NATS where each tenant's outbox is in its own database, RabbitMQ with
+# tracing across it; jobs with shared tables and a database per tenant). Redis
 # with OpenTelemetry traces its commands; the longest suites (a database, then a schema, per tenant) come first so
 # parallel workers finish together.
 SAMPLES = [
@@ -29,6 +31,8 @@ SAMPLES = [
         "cache": "none",
         "soft_delete": True,
         "audit": "table",
+        "events": "nats",
+        "jobs": "procrastinate",
     },
     {
         "tenancy_need": "multi_schema",
@@ -39,6 +43,7 @@ SAMPLES = [
         "metrics": "none",
         "ci": "none",
         "tracing": "otlp",
+        "events": "rabbitmq",
     },
     {
         "tenancy_need": "multi_shared",
@@ -48,6 +53,8 @@ SAMPLES = [
         "soft_delete": True,
         "audit": "table",
         "registration": "open",
+        "events": "rabbitmq",
+        "jobs": "procrastinate",
     },
     {"tenancy_need": "single", "tenancy": "none", "cache": "redis", "soft_delete": False},
 ]

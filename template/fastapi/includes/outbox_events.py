@@ -3,7 +3,17 @@
         "outbox_events",
         sa.Column("id", sa.Uuid(), primary_key=True),
         sa.Column("seq", sa.BigInteger(), sa.Identity(), nullable=False),
+{%- if multi_tenant and tenancy != 'database' %}
+        # A deleted tenant's events go with it.
+        sa.Column(
+            "tenant_id",
+            sa.Uuid(),
+            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
+            nullable=True,
+        ),
+{%- else %}
         sa.Column("tenant_id", sa.Uuid(), nullable=True),
+{%- endif %}
         sa.Column("type", sa.String(100), nullable=False),
         sa.Column("aggregate", sa.String(200), nullable=False),
         sa.Column("payload", postgresql.JSONB(), nullable=False),
@@ -22,6 +32,15 @@
         postgresql_where=sa.text("published_at IS NULL"),
     )
     op.create_index("ix_outbox_events_aggregate_seq", "outbox_events", ["aggregate", "seq"])
+    op.create_index(
+        "ix_outbox_events_published_at",
+        "outbox_events",
+        ["published_at"],
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+    )
+{%- if multi_tenant and tenancy != 'database' %}
+    op.create_index("ix_outbox_events_tenant_id", "outbox_events", ["tenant_id"])
+{%- endif %}
     # One notification per inserting statement wakes the relays LISTENing on the channel.
     op.execute(
         "CREATE OR REPLACE FUNCTION notify_outbox() RETURNS trigger LANGUAGE plpgsql AS "

@@ -28,6 +28,7 @@ from .db import database
 from .features import Feature
 from .signals import (
     cache_read,
+    dead_lettered,
     job_ran,
     message_consumed,
     outbox_backlog,
@@ -66,6 +67,9 @@ OUTBOX_FAILURES = Counter("outbox_failures_total", "Relay batches that failed.",
 MESSAGES_CONSUMED = Counter(
     "events_consumed_total", "Deliveries a consumer finished, by outcome.", ["consumer", "outcome"]
 )
+DEAD_LETTERED = Counter(
+    "events_dead_lettered_total", "Messages given up on after their last attempt.", ["consumer"]
+)
 
 
 class Settings(ServiceSettings):
@@ -102,6 +106,11 @@ def _count_outbox_failure(error: str, **_: Any) -> None:
 def _measure_backlog(_: str, *, pending: int, oldest_seconds: float, **__: Any) -> None:
     OUTBOX_PENDING.set(pending)
     OUTBOX_OLDEST.set(oldest_seconds)
+
+
+@dead_lettered.connect
+def _count_dead_letter(consumer: str, **_: Any) -> None:
+    DEAD_LETTERED.labels(consumer).inc()
 
 
 @message_consumed.connect

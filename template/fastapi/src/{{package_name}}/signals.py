@@ -51,6 +51,9 @@ message_consumed = _signals.signal("message-consumed")
 """A consumer finished with a delivery; the sender is the outcome: "consumed", "duplicate" (a
 redelivery, skipped), "skipped" (no such active tenant) or "failed". Keyword: `consumer`."""
 
+dead_lettered = _signals.signal("dead-lettered")
+"""A message became a dead letter after its last attempt; the sender is the consumer's name."""
+
 job_ran = _signals.signal("job-ran")
 """A background job ran; the sender is the outcome: "succeeded", "retried" or "failed".
 Keyword arguments: `task` (its name) and `seconds` (how long it ran)."""

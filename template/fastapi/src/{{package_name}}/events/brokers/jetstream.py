@@ -28,6 +28,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RawStreamMsg, RetentionPolicy, StreamConfig
 
+from ... import signals
 from ..broker import Broker, BrokerUnavailable, DeadLetter, Delivery, Handler, Message
 from ..settings import Settings
 from . import (
@@ -356,6 +357,7 @@ class JetStreamBroker:
         )
         await msg.ack()
         log.error("event_dead_lettered", error=one_line(error))
+        signals.dead_lettered.send(consumer)
 
     async def _dead(self, js: JetStreamContext, consumer: str) -> list[RawStreamMsg]:
         """The consumer's dead letters as stored, oldest first."""

@@ -32,6 +32,7 @@ from aio_pika.abc import (
 )
 from aio_pika.exceptions import CONNECTION_EXCEPTIONS, ChannelNotFoundEntity
 
+from ... import signals
 from ..broker import Broker, BrokerUnavailable, DeadLetter, Delivery, Handler, Message
 from ..settings import Settings
 from . import (
@@ -353,6 +354,7 @@ class RabbitMQBroker:
                     letter, routing_key=self.dead_queue_name(consumer), mandatory=True
                 )
                 log.error("event_dead_lettered", error=one_line(error))
+                signals.dead_lettered.send(consumer)
                 return
             delay = retry_delay(self.settings, attempt)
             queue = await self._delay_queue(channel, consumer, delay)
