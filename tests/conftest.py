@@ -15,7 +15,19 @@ REPO = Path(__file__).resolve().parent.parent
 
 def answer_id(answers: Mapping[str, Any]) -> str:
     """A readable test id from the decisions of a combination."""
-    keys = ("tenancy", "auth", "cache", "soft_delete", "ci", "metrics", "tracing")
+    keys = (
+        "tenancy",
+        "auth",
+        "cache",
+        "soft_delete",
+        "ci",
+        "metrics",
+        "tracing",
+        "audit",
+        "registration",
+        "events",
+        "jobs",
+    )
     return "-".join(f"{key}={answers[key]}" for key in keys if key in answers)
 
 
