@@ -16,6 +16,9 @@ class Settings(ServiceSettings):
     events_max_attempts: int = Field(default=5, ge=1, le=100)  # then the dead letter
     events_retry_base_seconds: float = Field(default=1.0, gt=0)  # doubles on each attempt
     events_retry_max_seconds: float = Field(default=300.0, gt=0)
+    # NATS: a delivery unacknowledged this long (its consumer gone) is handed out again; a handler
+    # at work says so every third of it. RabbitMQ hands it out again when the connection drops.
+    events_ack_wait_seconds: float = Field(default=30.0, ge=1, le=3600)
     outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
     outbox_poll_seconds: float = Field(default=5.0, gt=0)  # the fallback when NOTIFY is missed
     outbox_retention_hours: float = Field(default=24.0, ge=0)  # published rows, then deleted

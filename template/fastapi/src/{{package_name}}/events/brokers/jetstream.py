@@ -49,8 +49,6 @@ logger = structlog.get_logger("events")
 FAILURES = (nats.errors.Error, OSError, TimeoutError)
 RECONNECT_SECONDS = 1.0  # between a lost connection and the next try, doubling up to a minute
 FETCH_SECONDS = 1.0  # a fetch waits this long for messages: how quickly a stop is noticed
-ACK_WAIT_SECONDS = 30.0  # a delivery not acknowledged within it comes again; handlers say
-# they are still at work every third of it
 
 
 def adapter(settings: Settings) -> Broker:
@@ -178,7 +176,7 @@ class JetStreamBroker:
         config = ConsumerConfig(
             durable_name=consumer,
             ack_policy=AckPolicy.EXPLICIT,
-            ack_wait=ACK_WAIT_SECONDS,
+            ack_wait=self.settings.events_ack_wait_seconds,
             max_ack_pending=1000,
             filter_subject=only,
         )
@@ -310,7 +308,8 @@ class JetStreamBroker:
         )
         try:
             async with keys.hold(message.key):
-                working = asyncio.create_task(_keep_in_progress(msg))
+                ack_wait = self.settings.events_ack_wait_seconds
+                working = asyncio.create_task(_keep_in_progress(msg, ack_wait))
                 try:
                     await handler(Delivery(message, attempt))
                 except Exception as error:
@@ -410,11 +409,12 @@ class JetStreamBroker:
         return count
 
 
-async def _keep_in_progress(msg: Msg) -> None:
-    """Tell the server the delivery is still being handled, so it does not hand it out again."""
+async def _keep_in_progress(msg: Msg, ack_wait: float) -> None:
+    """Tell the server the delivery is still being handled, every third of the acknowledgement
+    wait, so it does not hand it out again."""
     with contextlib.suppress(*FAILURES):
         while True:
-            await asyncio.sleep(ACK_WAIT_SECONDS / 3)
+            await asyncio.sleep(ack_wait / 3)
             await msg.in_progress()
 
 
