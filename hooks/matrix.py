@@ -27,13 +27,14 @@ SAMPLE_IDENTITY: dict[str, str] = {
 }
 
 # Context answers beside the tenancy need that some refusals depend on: the default, a tenant
-# count past what a schema or database per tenant can serve, and contracts requiring
-# dedicated storage.
+# count past what a schema or database per tenant can serve, contracts requiring dedicated
+# storage, and reads that may lag (replicas are refused for other reasons then).
 _REFUSAL_CONTEXTS: tuple[dict[str, Any], ...] = (
     {},
     {"expected_tenants": "more"},
     {"compliance": [TENANT_SEPARATION]},
     {"expected_tenants": "more", "compliance": [TENANT_SEPARATION]},
+    {"consistency": "eventual"},
 )
 
 Pair = tuple[tuple[str, Value], tuple[str, Value]]
@@ -43,10 +44,13 @@ def combinations() -> Iterator[dict[str, Any]]:
     """Full answers for every combination of decision values the model accepts.
 
     Each is completed with the questionnaire's default context, adjusted to be consistent
-    with the decisions: the tenancy need is the one the tenancy mode answers.
+    with the decisions: the tenancy need is the one the tenancy mode answers, and reads may lag
+    writes where replicas serve them.
     """
     for chosen in _decision_product():
-        answers = _full_answers(chosen, NEED_FOR_TENANCY[str(chosen["tenancy"])])
+        consistency = "eventual" if chosen["read_replicas"] else "strong"
+        need = NEED_FOR_TENANCY[str(chosen["tenancy"])]
+        answers = _full_answers(chosen, need, consistency=consistency)
         if not problems(answers):
             yield answers
 
@@ -117,7 +121,10 @@ def _decision_product() -> Iterator[dict[str, Value]]:
 def _full_answers(
     chosen: Mapping[str, Value], tenancy_need: str, **context_answers: Any
 ) -> dict[str, Any]:
-    context = asdict(Context())
-    context.update(tenancy_need=tenancy_need, compliance=list(context["compliance"]))
-    context.update(context_answers)
-    return {**SAMPLE_IDENTITY, **context, **chosen}
+    context = {**_DEFAULT_CONTEXT, "tenancy_need": tenancy_need, **context_answers}
+    return {**SAMPLE_IDENTITY, **context, "compliance": list(context["compliance"]), **chosen}
+
+
+# The questionnaire's default context, built once: the matrix completes hundreds of thousands
+# of answer sets with it.
+_DEFAULT_CONTEXT: dict[str, Any] = asdict(Context())

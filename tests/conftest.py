@@ -27,6 +27,10 @@ def answer_id(answers: Mapping[str, Any]) -> str:
         "registration",
         "events",
         "jobs",
+        "deploy",
+        "pooler",
+        "read_replicas",
+        "partitioning",
     )
     return "-".join(f"{key}={answers[key]}" for key in keys if key in answers)
 

@@ -100,7 +100,53 @@ def test_default_context_recommends_the_simplest_service() -> None:
         "registration": "closed",
         "events": "none",
         "jobs": "none",
+        "deploy": "compose",
+        "pooler": "none",
+        "read_replicas": False,
+        "partitioning": False,
     }
+
+
+@pytest.mark.parametrize(
+    ("context", "scaled"),
+    [
+        (Context(), ("compose", "none", False, False)),
+        (Context(scale="growth"), ("kubernetes", "pgbouncer", False, False)),
+        (
+            Context(scale="growth", read_write="read_heavy", consistency="eventual"),
+            ("kubernetes", "pgbouncer", True, False),
+        ),
+        (
+            Context(
+                scale="large",
+                read_write="read_heavy",
+                tenancy_need="multi_database",
+                consistency="eventual",
+            ),
+            ("kubernetes", "pgbouncer", False, False),
+        ),
+        (
+            Context(scale="large", read_write="read_heavy"),
+            ("kubernetes", "pgbouncer", False, False),
+        ),
+        (
+            Context(scale="large", compliance=("audit_trail",), tenancy_need="multi_shared"),
+            ("kubernetes", "pgbouncer", False, True),
+        ),
+        (
+            Context(scale="large", compliance=("audit_trail",), tenancy_need="multi_schema"),
+            ("kubernetes", "pgbouncer", False, False),
+        ),
+    ],
+)
+def test_growth_and_large_scale_take_the_service_past_one_machine(
+    context: Context, scaled: tuple[str, str, bool, bool]
+) -> None:
+    recommended = recommend(context)
+    names = ("deploy", "pooler", "read_replicas", "partitioning")
+    assert tuple(recommended[name] for name in names) == scaled
+    answers = {**_context_answers(context), **recommended}
+    assert not problems(answers), problems(answers)
 
 
 @pytest.mark.parametrize(
@@ -557,6 +603,46 @@ REFUSALS: list[tuple[str, dict[str, Any], str, list[str]]] = [
         "registration",
         ["single-tenant service", "join by invitation", "Answer 'closed'"],
     ),
+    (
+        "replicas-under-strong-consistency",
+        {"read_replicas": True},
+        "read_replicas",
+        ["miss the latest committed write", "consistency 'eventual'"],
+    ),
+    (
+        "replicas-of-a-database-per-tenant",
+        {
+            "tenancy_need": "multi_database",
+            "tenancy": "database",
+            "consistency": "eventual",
+            "read_replicas": True,
+        },
+        "read_replicas",
+        ["a database per tenant", "doubling the connections", "Answer false"],
+    ),
+    (
+        "replicas-without-redis",
+        {"consistency": "eventual", "cache": "none", "read_replicas": True},
+        "read_replicas",
+        ["need Redis", "read its own writes", "cache 'redis'"],
+    ),
+    (
+        "partitions-without-an-audit-table",
+        {"audit": "none", "partitioning": True},
+        "partitioning",
+        ["audit table", "Answer false, or audit 'table'"],
+    ),
+    (
+        "partitions-of-storage-per-tenant",
+        {
+            "tenancy_need": "multi_schema",
+            "tenancy": "schema",
+            "audit": "table",
+            "partitioning": True,
+        },
+        "partitioning",
+        ["already divides the audit table", "shared tables"],
+    ),
 ]
 
 
@@ -657,9 +743,10 @@ def test_combinations_are_complete_accepted_and_cover_every_value() -> None:
         assert {answers[name] for answers in accepted} == set(decision.values), name
 
 
-def test_combinations_include_every_product_of_decision_values_but_open_sign_up_alone() -> None:
+def test_combinations_include_every_product_of_decision_values_but_the_refused_ones() -> None:
     """The products of decision values refused are open registration without tenants or with
-    an identity provider."""
+    an identity provider, replicas with a database per tenant or without Redis, and partitions
+    without an audit table or with storage per tenant."""
     products = [
         dict(zip(DECISIONS, values, strict=True))
         for values in itertools.product(*(decision.values for decision in DECISIONS.values()))
@@ -670,6 +757,14 @@ def test_combinations_include_every_product_of_decision_values_but_open_sign_up_
         if not (
             chosen["registration"] == "open"
             and (chosen["tenancy"] == "none" or chosen["auth"] == "oidc")
+        )
+        and not (
+            chosen["read_replicas"]
+            and (chosen["tenancy"] == "database" or chosen["cache"] != "redis")
+        )
+        and not (
+            chosen["partitioning"]
+            and (chosen["audit"] != "table" or chosen["tenancy"] in ("schema", "database"))
         )
     ]
     assert len(list(matrix.combinations())) == len(expected) < len(products)

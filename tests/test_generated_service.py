@@ -20,7 +20,10 @@ from tests.conftest import answer_id, render, run
 # `auth: oidc` with a schema per tenant, so its provider's tenant claim meets migrate-all; open
 # registration with shared tables, so a verified sign-up's tenant starts its own trail; each
 # broker with tenants, NATS where each tenant's outbox is in its own database, RabbitMQ with
-# tracing across it; jobs with shared tables and a database per tenant). Redis
+# tracing across it; jobs with shared tables and a database per tenant; PgBouncer with shared
+# tables, where the tenant setting must never leak, and with a pool per tenant database; a read
+# replica with a schema per tenant; the audit table partitioned with shared tables; Kubernetes
+# with a database per tenant, whose migration Job runs migrate-all). Redis
 # with OpenTelemetry traces its commands; the longest suites (a database, then a schema, per tenant) come first so
 # parallel workers finish together.
 SAMPLES = [
@@ -33,6 +36,8 @@ SAMPLES = [
         "audit": "table",
         "events": "nats",
         "jobs": "procrastinate",
+        "deploy": "kubernetes",
+        "pooler": "pgbouncer",
     },
     {
         "tenancy_need": "multi_schema",
@@ -44,6 +49,8 @@ SAMPLES = [
         "ci": "none",
         "tracing": "otlp",
         "events": "rabbitmq",
+        "consistency": "eventual",
+        "read_replicas": True,
     },
     {
         "tenancy_need": "multi_shared",
@@ -55,6 +62,8 @@ SAMPLES = [
         "registration": "open",
         "events": "rabbitmq",
         "jobs": "procrastinate",
+        "pooler": "pgbouncer",
+        "partitioning": True,
     },
     {"tenancy_need": "single", "tenancy": "none", "cache": "redis", "soft_delete": False},
 ]

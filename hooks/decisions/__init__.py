@@ -1,7 +1,7 @@
 """Every decision, one module each, and what they recommend and refuse together.
 
 `DECISIONS` is in questionnaire order, which is also the order of the decision records
-(`docs/adr/0001-stack.md` ... `0014-jobs.md`).
+(`docs/adr/0001-stack.md` ... `0018-partitioning.md`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,15 @@ from . import (
     auth,
     cache,
     ci,
+    deploy,
     events,
     jobs,
     metrics,
     pagination,
+    partitioning,
+    pooler,
     primary_key,
+    read_replicas,
     registration,
     soft_delete,
     stack,
@@ -45,6 +49,10 @@ DECISIONS: dict[str, Decision] = {
         registration.DECISION,
         events.DECISION,
         jobs.DECISION,
+        deploy.DECISION,
+        pooler.DECISION,
+        read_replicas.DECISION,
+        partitioning.DECISION,
     )
 }
 

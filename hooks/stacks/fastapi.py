@@ -85,6 +85,10 @@ PARTS: tuple[Part, ...] = (
     ),
     Part("errors", module="errors", settings=True),
     Part("database", module="db", settings=True),
+    # Transaction pooling between the service and PostgreSQL (pooler: pgbouncer).
+    Part("PgBouncer", _answer("pooler", "pgbouncer")),
+    # Reads that may lag go to a streaming replica (read_replicas: true).
+    Part("read replicas", _answer("read_replicas", True)),
     Part(
         "tenancy",
         _multi_tenant,
@@ -251,6 +255,8 @@ PARTS: tuple[Part, ...] = (
         module="audit",
         files=("src/*/audit", "tests/audit"),
     ),
+    # The audit table range-partitioned by month (partitioning: true).
+    Part("partitioned audit trail", _answer("partitioning", True)),
     # Its tests sign in, invite and log out through the built-in accounts.
     Part(
         "audit trail of the built-in accounts",
@@ -353,6 +359,7 @@ PARTS: tuple[Part, ...] = (
     # Outermost: the client address and scheme are resolved before anything reads them.
     Part("HTTP hardening", module="http_hardening", settings=True),
     Part("GitHub Actions", _answer("ci", "github"), files=(".github",)),
+    Part("Kubernetes", _answer("deploy", "kubernetes"), files=("deploy/kubernetes",)),
 )
 
 # Never rendered: fragments the templates include.
