@@ -86,7 +86,12 @@ PARTS: tuple[Part, ...] = (
     Part("errors", module="errors", settings=True),
     Part("database", module="db", settings=True),
     # Transaction pooling between the service and PostgreSQL (pooler: pgbouncer).
-    Part("PgBouncer", _answer("pooler", "pgbouncer")),
+    # The engine's settings for it are the database part's (DATABASE_POOLER); these are its tests.
+    Part(
+        "PgBouncer",
+        _answer("pooler", "pgbouncer"),
+        files=("tests/pooler", "tests/support/pgbouncer_server.py"),
+    ),
     # Reads that may lag go to a streaming replica (read_replicas: true).
     Part("read replicas", _answer("read_replicas", True)),
     Part(

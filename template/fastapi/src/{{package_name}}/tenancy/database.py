@@ -60,9 +60,16 @@ def database_name(catalog: str, tenant_id: UUID) -> str:
     return f"{catalog[:28]}_{tenant_id.hex}"  # within PostgreSQL's 63-byte identifiers
 
 
-def tenant_database_url(settings: db.Settings, tenant_id: UUID, *, owner: bool = False) -> str:
-    """The URL of the tenant's database, as the service's role or as the owner."""
-    url = make_url(settings.owner_url if owner else settings.database_url.unicode_string())
+def tenant_database_url(
+    settings: db.Settings, tenant_id: UUID, *, owner: bool = False, direct: bool = False
+) -> str:
+    """The URL of the tenant's database, as the service's role (through the pooler, if any, or
+    `direct`ly) or as the owner."""
+    if owner:
+        base = settings.owner_url
+    else:
+        base = settings.direct_url if direct else settings.database_url.unicode_string()
+    url = make_url(base)
     url = url.set(database=database_name(url.database or "", tenant_id))
     return url.render_as_string(hide_password=False)
 
