@@ -68,6 +68,8 @@ def expected_compose_services(answers: Mapping[str, Any]) -> set[str]:
     services = {"postgres", "mailpit", "migrate", "app"}
     if answers.get("cache") == "redis":
         services.add("redis")
+    if answers.get("pooler") == "pgbouncer":
+        services.add("pgbouncer")
     if answers.get("events", "none") != "none":
         services.add(str(answers["events"]))  # rabbitmq or nats
     if answers.get("events", "none") != "none" or answers.get("jobs", "none") != "none":
@@ -280,6 +282,7 @@ def _compose_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator
     yield from _migrate_service_problems(project_dir, services, answers)
     yield from _service_settings_problems(project_dir, services, settings, answers)
     yield from _connection_budget_problems(project_dir, services, settings)
+    yield from _pooler_problems(project_dir, services, answers)
 
 
 def _dotenv_keys(path: Path) -> set[str] | None:
@@ -454,6 +457,42 @@ def _connection_budget_problems(
             f"{COMPOSE} postgres accepts {configured} connections, but the app's workers may hold "
             f"{needed - _SPARE_CONNECTIONS} (+{_SPARE_CONNECTIONS} spare): raise max_connections"
         )
+
+
+def _pooler_problems(
+    project_dir: Path, services: Mapping[str, Any], answers: Mapping[str, Any]
+) -> Iterator[str]:
+    """PostgreSQL records query statistics; with PgBouncer, the service's transactions go
+    through it in transaction mode while migrations and session state bypass it."""
+    postgres = services.get("postgres")
+    command = postgres.get("command") if isinstance(postgres, dict) else None
+    words = command if isinstance(command, list) else str(command or "").split()
+    if "shared_preload_libraries=pg_stat_statements" not in words:
+        yield f"{COMPOSE} postgres does not load pg_stat_statements (`make slow-queries` reads it)"
+    pooled = answers.get("pooler") == "pgbouncer"
+    bouncer = services.get("pgbouncer")
+    if pooled and isinstance(bouncer, dict):
+        _, settings = _service_environment(project_dir, bouncer)
+        if settings.get("POOL_MODE") != "transaction":
+            yield f"{COMPOSE} pgbouncer does not pool in transaction mode"
+        if ":" not in str(bouncer.get("image", "")) or str(bouncer["image"]).endswith(":latest"):
+            yield f"{COMPOSE} pgbouncer image {bouncer.get('image')!r} is not pinned to a tag"
+    for name in ("app", "migrate", "worker"):
+        service = services.get(name)
+        if not isinstance(service, dict):
+            continue
+        _, given = _service_environment(project_dir, service)
+        expected = {
+            "DATABASE_URL": "@pgbouncer:6432/" if pooled else "@postgres:5432/",
+            "MIGRATION_DATABASE_URL": "@postgres:5432/",
+        }
+        if pooled:
+            expected["DATABASE_DIRECT_URL"] = "@postgres:5432/"
+        for variable, host in expected.items():
+            if variable in given and host not in given[variable]:
+                yield f"{COMPOSE} service {name} sets {variable} to {given[variable]!r}, not {host}"
+            elif variable == "DATABASE_DIRECT_URL" and variable not in given:
+                yield f"{COMPOSE} service {name} has no {variable}: LISTEN would go through PgBouncer"
 
 
 def _required_variables(node: object, where: str = "") -> Iterator[tuple[str, str]]:
