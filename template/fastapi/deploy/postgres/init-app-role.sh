@@ -22,4 +22,6 @@ psql --no-psqlrc --set ON_ERROR_STOP=1 \
 CREATE ROLE :"app_user" WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION
     PASSWORD :'app_password';
 GRANT CONNECT ON DATABASE :"database" TO :"app_user";
+-- Query statistics (`make slow-queries`); compose preloads the library.
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 SQL

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,8 +91,11 @@ STOP_SIGNALS = {"smart": signal.SIGTERM, "fast": signal.SIGINT, "immediate": sig
 class Cluster:
     """A throwaway cluster of this run's own, which a test may stop and start like pg_ctl."""
 
-    def __init__(self, bindir: Path, tmp: Path, *, durable: bool = False) -> None:
+    def __init__(
+        self, bindir: Path, tmp: Path, *, durable: bool = False, settings: Sequence[str] = ()
+    ) -> None:
         self.bindir, self.tmp, self.durable = bindir, tmp, durable
+        self.settings = list(settings)  # more `name=value` server settings
         self.data, self.log, self.port = tmp / "data", tmp / "postgres.log", free_port()
         self.run_as = _as_unprivileged(tmp)
         self.process: subprocess.Popen[bytes] | None = None
@@ -114,6 +117,7 @@ class Cluster:
         # every acknowledged commit across its own crash (an immediate shutdown).
         settings = ["fsync=off", "full_page_writes=off"]
         settings += [] if self.durable else ["synchronous_commit=off"]
+        settings += self.settings
         server = [str(self.bindir / "postgres"), "-D", str(self.data), "-p", str(self.port)]
         server += ["-h", "127.0.0.1", "-k", str(self.tmp)]
         server += [arg for setting in settings for arg in ("-c", setting)]
@@ -141,15 +145,16 @@ class Cluster:
 
 
 @contextmanager
-def throwaway_cluster(*, durable: bool = False) -> Iterator[Cluster]:
-    """A new cluster on a free port in a temporary directory, removed afterwards."""
+def throwaway_cluster(*, durable: bool = False, settings: Sequence[str] = ()) -> Iterator[Cluster]:
+    """A new cluster on a free port in a temporary directory, removed afterwards; `settings`
+    are more `name=value` server settings (e.g. shared_preload_libraries=...)."""
     bindir = find_bindir()
     if bindir is None:
         raise RuntimeError(MISSING)
     tmp = Path(tempfile.mkdtemp(prefix="test-pg-"))
     cluster: Cluster | None = None
     try:
-        cluster = Cluster(bindir, tmp, durable=durable)
+        cluster = Cluster(bindir, tmp, durable=durable, settings=settings)
         cluster.init()
         cluster.start()
         yield cluster
