@@ -45,35 +45,39 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
     tenancy = answers.get("tenancy", "none")
     found = [
         (
-            "The service connects through PgBouncer in transaction mode (`DATABASE_URL`): a "
-            "server connection is the service's only for the length of a transaction, so "
-            "hundreds of client connections share a pool sized for PostgreSQL."
+            "The service connects through PgBouncer in transaction mode (`DATABASE_URL`, "
+            "`DATABASE_POOLER=pgbouncer`): a server connection is the service's only for the "
+            "length of a transaction, so hundreds of client connections share a pool sized "
+            "for PostgreSQL."
         ),
         (
             "Nothing the service does lasts past a transaction: the tenant is set with "
             "`SET LOCAL` semantics (`set_config(..., true)`), never for the session, so one "
             "tenant's setting can never reach another tenant's transaction on the same server "
-            "connection; the tests prove it over a pool of one."
+            "connection; the tests prove it over a pool of one. The statement timeout "
+            "(`DB_STATEMENT_TIMEOUT_MS`), which PgBouncer refuses as a startup parameter, is "
+            "set the same way at the start of each transaction: one more round trip."
         ),
         (
-            "asyncpg's prepared statements are named per use and never cached per connection, "
-            "since the next transaction may run on another server connection (PgBouncer "
-            "1.18, Debian 12's, does not track prepared statements)."
+            "asyncpg's prepared statements get unique names and are never cached per "
+            "connection, since the next transaction may run on another server connection "
+            "(PgBouncer 1.18, Debian 12's, does not track prepared statements)."
         ),
         (
-            "Migrations, and whatever needs a session of its own (LISTEN for the outbox relay "
-            "and the job worker, advisory locks), connect directly "
-            "(`DATABASE_DIRECT_URL`, `DATABASE_OWNER_URL`), bypassing the pooler."
+            "Migrations connect as the owner (`MIGRATION_DATABASE_URL`), and whatever needs a "
+            "session of its own (LISTEN for the outbox relay, the job worker's connections) "
+            "as the service's role through `DATABASE_DIRECT_URL` (default: `DATABASE_URL`): "
+            "both straight to PostgreSQL, bypassing the pooler."
         ),
         (
-            "`compose.yaml` runs PgBouncer beside PostgreSQL; with Kubernetes it is a "
-            "Deployment and Service of its own."
+            "`compose.yaml` runs PgBouncer beside PostgreSQL; elsewhere, run one (or the "
+            "provider's) in transaction mode and point `DATABASE_URL` at it."
         ),
     ]
     if tenancy == "database":
         found.append(
-            "With a database per tenant PgBouncer keeps a pool per tenant database; "
-            "`max_db_connections` bounds each, and idle ones are closed after "
+            "With a database per tenant PgBouncer keeps a pool per tenant database "
+            "(`DEFAULT_POOL_SIZE` server connections each); idle ones are closed after "
             "`server_idle_timeout`."
         )
     return found
