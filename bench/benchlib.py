@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import json
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -671,20 +672,31 @@ def deployment(
     commit: str,
     settings: Mapping[str, str] | None = None,
     answers: Mapping[str, Any] = MULTI_TENANT_ANSWERS,
+    pooler: str = "none",
+    pooler_size: int = 20,
 ) -> Iterator[Deployment]:
     """Render a service (by default the default multi-tenant one), `uv sync` it, create and
-    migrate its database, serve it (with `settings` added to its environment); drop the
-    database, the tenants' databases and the service's Redis keys afterwards."""
+    migrate its database, serve it (with `settings` added to its environment), through a
+    throwaway PgBouncer of `pooler_size` server connections with `pooler="pgbouncer"`; drop
+    the database, the tenants' databases and the service's Redis keys afterwards."""
     admin_url, redis_url = admin_url_from_env(), redis_url_from_env()
     tenancy, cache = answers.get("tenancy", "none"), answers.get("cache", "none")
-    log(f"rendering Groundwork {commit} (tenancy {tenancy}, cache {cache})")
+    log(f"rendering Groundwork {commit} (tenancy {tenancy}, cache {cache}, pooler {pooler})")
     folder = workdir / ("service" if answers is MULTI_TENANT_ANSWERS else f"service-{tenancy}")
-    project = render(folder, answers, vcs_ref=vcs_ref)
+    project = render(folder, {**answers, "pooler": pooler}, vcs_ref=vcs_ref)
     log("uv sync")
     python = uv_sync(project)
-    with temporary_database(admin_url, tenant_databases=tenancy == "database") as database:
+    with (
+        temporary_database(admin_url, tenant_databases=tenancy == "database") as database,
+        contextlib.ExitStack() as stack,
+    ):
         namespace = f"bench-{database.name}"
         environment = service_environment(database, redis_url, namespace) | dict(settings or {})
+        if pooler == "pgbouncer":
+            pooled = stack.enter_context(
+                pgbouncer(database.app_url, pool_size=pooler_size, workdir=workdir)
+            )
+            environment |= {"DATABASE_URL": pooled, "DATABASE_DIRECT_URL": database.app_url}
         log(f"database {database.name}: migrating")
         migrate(project, environment)
         port = free_port()
@@ -703,6 +715,85 @@ def deployment(
         finally:
             if cache == "redis":  # without a cache the service has no Redis client to use
                 redis_delete(python, redis_url, f"{namespace}*")
+
+
+# ── PgBouncer ───────────────────────────────────────────────────────────────
+
+POOLERS = ("none", "pgbouncer")
+
+
+def find_pgbouncer() -> str:
+    """The pgbouncer binary (Debian installs it in /usr/sbin, off a user's PATH)."""
+    found = shutil.which("pgbouncer") or next(
+        (
+            path
+            for path in ("/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer")
+            if os.access(path, os.X_OK)
+        ),
+        None,
+    )
+    if found is None:
+        raise BenchError(
+            "--pooler pgbouncer needs PgBouncer: `sudo apt-get install pgbouncer` (then "
+            "`sudo service pgbouncer stop`) or `brew install pgbouncer`."
+        )
+    return found
+
+
+@contextlib.contextmanager
+def pgbouncer(app_url: str, *, pool_size: int, workdir: Path) -> Iterator[str]:
+    """A throwaway PgBouncer in transaction mode in front of the server of `app_url`, letting its
+    role in; yields `app_url` through it."""
+    binary = find_pgbouncer()
+    url = urllib.parse.urlsplit(app_url)
+    user, password = (
+        urllib.parse.unquote(url.username or ""),
+        urllib.parse.unquote(url.password or ""),
+    )
+    folder = Path(tempfile.mkdtemp(prefix="bench-pgbouncer-", dir=workdir))
+    port = free_port()
+    (folder / "userlist.txt").write_text(f'"{user}" "{password}"\n')
+    (folder / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host={url.hostname or '127.0.0.1'} port={url.port or 5432}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = scram-sha-256\nauth_file = {folder / 'userlist.txt'}\n"
+        f"logfile = {folder / 'pgbouncer.log'}\n"
+        f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = 1000\n"
+    )
+    run_as: dict[str, Any] = {}
+    if os.geteuid() == 0:  # pgbouncer refuses to run as root
+        account = pwd.getpwnam("postgres")
+        for path in (folder, *folder.iterdir()):
+            os.chown(path, account.pw_uid, account.pw_gid)
+        os.chmod(workdir, 0o755)
+        run_as = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+    process = subprocess.Popen(
+        [binary, str(folder / "pgbouncer.ini")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        **run_as,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            time.sleep(0.05)
+        else:
+            raise BenchError(f"PgBouncer did not start: {(folder / 'pgbouncer.log').read_text()}")
+        log(f"PgBouncer on port {port}, transaction mode, {pool_size} server connections")
+        netloc = url.netloc.rsplit("@", 1)[0] + f"@127.0.0.1:{port}"
+        yield urllib.parse.urlunsplit((url.scheme, netloc, url.path, url.query, ""))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 # ── Load ────────────────────────────────────────────────────────────────────

@@ -10,6 +10,7 @@ a ratio to the mean of the baseline runs just before and just after it.
     uv run python bench/service.py                  # 15 s per run, 64 connections
     uv run python bench/service.py --quick          # 1 s per run, a small seed: a smoke run
     uv run python bench/service.py --profile cached # then sample the worker with py-spy
+    uv run python bench/service.py --pooler pgbouncer  # through a throwaway PgBouncer
 """
 
 from __future__ import annotations
@@ -147,6 +148,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile-dir", type=Path, help="keep py-spy's collapsed stacks in this folder"
+    )
+    parser.add_argument(
+        "--pooler",
+        choices=benchlib.POOLERS,
+        default="none",
+        help="serve the service through a throwaway PgBouncer in transaction mode (none)",
+    )
+    parser.add_argument(
+        "--pooler-size",
+        type=int,
+        default=20,
+        help="PgBouncer's server connections with --pooler pgbouncer (20)",
     )
     benchlib.add_common_options(parser)
     benchlib.add_service_options(parser, example="LOG_LEVEL=WARNING")
@@ -459,7 +472,12 @@ def with_service(
     """Deploy the service, serve the baseline beside it, seed; then `work`."""
     settings = args.settings
     with benchlib.deployment(
-        workdir, vcs_ref=args.vcs_ref, commit=commit, settings=settings
+        workdir,
+        vcs_ref=args.vcs_ref,
+        commit=commit,
+        settings=settings,
+        pooler=args.pooler,
+        pooler_size=args.pooler_size,
     ) as deployed:
         baseline_port = benchlib.free_port()
         with benchlib.serve(
@@ -530,7 +548,10 @@ def report(args: argparse.Namespace, result: Measurement, commit: str) -> str:
     seconds = max(1, round(args.duration))
     lines = [
         (
-            f"Service benchmark: Groundwork {commit}, tenancy shared, cache redis; "
+            f"Service benchmark: Groundwork {commit}, tenancy shared, cache redis, "
+            f"pooler {args.pooler}"
+            + (f" ({args.pooler_size} server connections)" if args.pooler != "none" else "")
+            + "; "
             f"load: {args.threads} processes, {args.connections} connections, {seconds} s; "
             f"{len(SLUGS)} tenants x {args.projects:,} projects; {benchlib.machine_summary()}; "
             f"load average {result.load_average[0]} before, {result.load_average[1]} after"
