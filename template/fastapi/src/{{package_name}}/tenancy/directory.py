@@ -24,7 +24,6 @@ from ..errors import Forbidden, Unauthorized
 from ..features import Feature
 from .models import Tenant
 
-
 # What a tenant's transaction meets once another worker has deleted the tenant: its schema's
 # tables are gone (undefined table, invalid schema), its database is gone (invalid catalog), or
 # its row that its rows reference is gone (foreign key violation, in shared tables).
