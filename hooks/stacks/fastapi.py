@@ -360,6 +360,22 @@ PARTS: tuple[Part, ...] = (
     Part("HTTP hardening", module="http_hardening", settings=True),
     Part("GitHub Actions", _answer("ci", "github"), files=(".github",)),
     Part("Kubernetes", _answer("deploy", "kubernetes"), files=("deploy/kubernetes",)),
+    # The manifests of what only some services run (the Kubernetes part's own files).
+    Part(
+        "Kubernetes worker",
+        lambda answers: answers.get("deploy") == "kubernetes" and _worker(answers),
+        files=("deploy/kubernetes/base/worker.yaml",),
+    ),
+    Part(
+        "Kubernetes PgBouncer",
+        lambda answers: answers.get("deploy") == "kubernetes" and answers.get("pooler") == "pgbouncer",
+        files=("deploy/kubernetes/base/pgbouncer.yaml",),
+    ),
+    Part(
+        "Kubernetes ServiceMonitor",
+        lambda answers: answers.get("deploy") == "kubernetes" and answers.get("metrics") == "prometheus",
+        files=("deploy/kubernetes/base/servicemonitor.yaml",),
+    ),
 )
 
 # Never rendered: fragments the templates include.
