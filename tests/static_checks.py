@@ -4,8 +4,8 @@
 the Dockerfile against hadolint and the build context, compose.yaml against the Compose
 Specification, the generated .env and the settings the service requires (the migrate command of
 the tenancy mode, PostgreSQL's connection budget), the GitHub workflow against its schema, the
-Postgres init script's executable bit, the Makefile's migrate target and the README's settings
-table against the settings class.
+Postgres init script's executable bit, the Makefile's migrate target, the README's settings
+table against the settings class, and the Kubernetes manifests (tests/kubernetes_checks.py).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Any
 
 import check_jsonschema  # type: ignore[import-untyped]
 import yaml
+
+from tests.kubernetes_checks import kubernetes_problems
 
 DOCKERFILE = "Dockerfile"
 COMPOSE = "compose.yaml"
@@ -108,6 +110,12 @@ def check_container_files(project_dir: Path, answers: Mapping[str, Any]) -> None
         *_init_script_problems(project_dir),
         *_makefile_problems(project_dir, answers),
         *_readme_problems(project_dir, answers),
+        *kubernetes_problems(
+            project_dir,
+            answers,
+            _settings_fields(project_dir, answers),
+            expected_migrate_command(answers),
+        ),
     ]
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
