@@ -44,6 +44,8 @@ _REQUIRED_IN_PRODUCTION: tuple[tuple[str, str], ...] = (
     ("oidc_audience", "auth.oidc.Settings: which tokens are this service's"),
     ("rate_limit_key_secret", "ratelimit.Settings: no JWT_SECRET to derive the key from"),
     ("operator_api_key", "tenants.Settings: the operator API's key"),
+    # Its default, DATABASE_URL, is PgBouncer's: LISTEN and session locks need PostgreSQL.
+    ("database_direct_url", "db.Settings: a session of its own, past PgBouncer"),
 )
 _SECRETS = {
     "DATABASE_URL",
@@ -127,6 +129,8 @@ def required_settings(
 def _applies(name: str, answers: Mapping[str, Any]) -> bool:
     if name == "rate_limit_key_secret":
         return bool(answers.get("auth") == "oidc")
+    if name == "database_direct_url":
+        return bool(answers.get("pooler") == "pgbouncer")
     if name == "operator_api_key":
         return bool(answers.get("tenancy", "none") != "none")
     return True
@@ -212,6 +216,10 @@ def _service_problems(
         if found_kind == "ServiceMonitor" and answers.get("metrics") != "prometheus":
             yield f"ServiceMonitor {found_name}, but metrics={answers.get('metrics')!r}"
 
+    config = _find(manifests, "ConfigMap", f"{slug}-settings") or {}
+    known = {name.upper() for name in settings}
+    for key in sorted(set(config.get("data", {})) - known):
+        yield f"ConfigMap {slug}-settings sets {key}, which is no setting of the service"
     required = required_settings(settings, answers)
     port = int(settings.get("port") or 8000)
     api = _find(manifests, "Deployment", f"{slug}-api")

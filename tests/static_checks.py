@@ -340,8 +340,8 @@ def _settings_fields(project_dir: Path, answers: Mapping[str, Any]) -> dict[str,
         for line in module.read_text().splitlines():
             if re.match(r"class \w*Settings\(", line):
                 inside = True
-            elif inside and line and not line[0].isspace():
-                inside = False
+            elif inside and line and not line[0].isspace() and line != "):":
+                inside = False  # the end of the class (`):` closes a multi-line base list)
             elif inside and (match := _SETTING.match(line)) and match["name"] != "model_config":
                 default = match["default"]
                 if default is not None and default.startswith("Field("):
