@@ -368,12 +368,16 @@ PARTS: tuple[Part, ...] = (
     ),
     Part(
         "Kubernetes PgBouncer",
-        lambda answers: answers.get("deploy") == "kubernetes" and answers.get("pooler") == "pgbouncer",
+        lambda answers: (
+            answers.get("deploy") == "kubernetes" and answers.get("pooler") == "pgbouncer"
+        ),
         files=("deploy/kubernetes/base/pgbouncer.yaml",),
     ),
     Part(
         "Kubernetes ServiceMonitor",
-        lambda answers: answers.get("deploy") == "kubernetes" and answers.get("metrics") == "prometheus",
+        lambda answers: (
+            answers.get("deploy") == "kubernetes" and answers.get("metrics") == "prometheus"
+        ),
         files=("deploy/kubernetes/base/servicemonitor.yaml",),
     ),
 )
