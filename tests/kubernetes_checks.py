@@ -13,9 +13,12 @@ network policies let each component reach what it uses and nothing of what it do
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -486,3 +489,80 @@ def _dockerfile_uid(project_dir: Path) -> int | None:
         return None
     users = list(_USER.finditer(dockerfile.read_text()))
     return int(users[-1]["uid"]) if users else None
+
+
+# Stand-ins for the Secret's values: shaped like the real ones, so the settings' validators run.
+_SECRET_STAND_INS = {
+    "DATABASE_URL": "postgresql+asyncpg://app:password@pgbouncer:6432/service",
+    "MIGRATION_DATABASE_URL": "postgresql+asyncpg://owner:password@postgres:5432/service",
+    "DATABASE_DIRECT_URL": "postgresql+asyncpg://app:password@postgres:5432/service",
+    "REDIS_URL": "redis://:password@redis:6379/0",
+    "MAIL_URL": "smtp://user:password@mail.example.com:587",
+}
+_BROKER_STAND_INS = {"rabbitmq": "amqp://user:password@rabbitmq:5672/", "nats": "nats://nats:4222"}
+
+
+def settings_accept_manifests(project_dir: Path, answers: Mapping[str, Any]) -> list[str]:
+    """Start the service's own settings, in its installed environment, with exactly what each
+    production container gets (the ConfigMap, and a stand-in for each Secret key): every
+    validator runs, so a setting the service requires and no manifest gives is found whatever
+    declares it. Needs the project's `.venv` (`uv sync`)."""
+    if answers.get("deploy") != "kubernetes":
+        return []
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        return [KUBECTL_MISSING]
+    python = project_dir / ".venv" / "bin" / "python"
+    problems = []
+    overlay = project_dir / MANIFESTS / "overlays" / "production"
+    for directory in (overlay, overlay / "migrate"):
+        manifests, problem = _build(kubectl, directory)
+        if problem:
+            problems.append(f"{directory}: {problem}")
+            continue
+        for workload in manifests:
+            if workload.get("kind") not in ("Deployment", "Job"):
+                continue
+            if workload["metadata"]["name"].endswith("-pgbouncer"):
+                continue
+            for container in _containers(workload):
+                environment = _stand_in_environment(container, manifests, answers)
+                # An empty working directory: no .env is read, only this environment.
+                with tempfile.TemporaryDirectory() as empty:
+                    completed = subprocess.run(  # fixed arguments, no shell
+                        [str(python), "-c", _START_SETTINGS.format(answers["package_name"])],
+                        cwd=empty,
+                        env={"PATH": os.environ.get("PATH", ""), **environment},
+                        capture_output=True,
+                        text=True,
+                        check=False,
+                    )
+                if completed.returncode != 0:
+                    problems.append(
+                        f"{workload['kind']} {workload['metadata']['name']} in production: the "
+                        f"service's settings refuse its environment:\n{completed.stderr.strip()}"
+                    )
+    return problems
+
+
+_START_SETTINGS = "from {0}.settings import Settings\nSettings()"
+
+
+def _stand_in_environment(
+    container: Manifest, manifests: list[Manifest], answers: Mapping[str, Any]
+) -> dict[str, str]:
+    environment: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            config = _find(manifests, "ConfigMap", source["configMapRef"]["name"]) or {}
+            environment.update({k: str(v) for k, v in config.get("data", {}).items()})
+    for variable in container.get("env", []):
+        name = variable["name"]
+        if "value" in variable:
+            environment[name] = str(variable["value"])
+        elif "secretKeyRef" in variable.get("valueFrom", {}):
+            if name == "BROKER_URL":
+                environment[name] = _BROKER_STAND_INS[str(answers.get("events"))]
+            else:
+                environment[name] = _SECRET_STAND_INS.get(name) or secrets.token_urlsafe(48)
+    return environment
