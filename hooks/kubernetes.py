@@ -29,7 +29,7 @@ class Egress(NamedTuple):
 
 
 def _worker(answers: Answers) -> bool:
-    return answers.get("events", "none") != "none" or answers.get("jobs", "none") != "none"
+    return bool(answers.get("events", "none") != "none" or answers.get("jobs", "none") != "none")
 
 
 def _tenant_storage(answers: Answers) -> bool:
