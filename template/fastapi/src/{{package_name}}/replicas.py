@@ -108,11 +108,15 @@ class Reads:
     async def wrote(self, caller: str) -> None:
         """`caller` committed a write: its reads go to the primary for the window."""
         key = self._mark(caller)
-        await self.cache.breaker.call("wrote", lambda: self.cache.client.set(key, 1, px=self.window_ms))
+        await self.cache.breaker.call(
+            "wrote", lambda: self.cache.client.set(key, 1, px=self.window_ms)
+        )
 
     async def wrote_lately(self, caller: str) -> bool:
         key = self._mark(caller)
-        answered, found = await self.cache.breaker.call("wrote?", lambda: self.cache.client.exists(key))
+        answered, found = await self.cache.breaker.call(
+            "wrote?", lambda: self.cache.client.exists(key)
+        )
         return not answered or bool(found)  # Redis out of reach: the primary, to be safe
 
 
