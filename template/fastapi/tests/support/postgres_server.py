@@ -180,7 +180,8 @@ def throwaway_cluster(*, durable: bool = False) -> Iterator[Cluster]:
 
 @contextmanager
 def throwaway_replica(primary: Cluster) -> Iterator[Cluster]:
-    """A streaming replica of `primary` (initdb's pg_hba trusts local replication) on a free port."""
+    """A streaming replica of `primary` on a free port (initdb's pg_hba trusts replication from
+    the local host)."""
     tmp = Path(tempfile.mkdtemp(prefix="test-pg-replica-"))
     replica: Cluster | None = None
     try:
