@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from . import db
 from .config import ServiceSettings
-from .features import Check, Feature
+from .features import Feature
 from .redis_store import RedisCache
 from .signals import replica_measured
 
@@ -182,11 +182,6 @@ async def _lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         await engine.dispose()
 
 
-async def _replica_serves(app: FastAPI) -> bool:
-    replica = reads(app).replica
-    return replica is None or replica.usable
-
-
-feature = Feature(
-    lifespan=_lifespan, checks=[Check("database_replica", _replica_serves, required=False)]
-)
+# No readiness check: a replica out of reach costs nothing but the primary's capacity (the lag
+# metric, NaN then, shows it), and readiness must not fail while the primary serves every read.
+feature = Feature(lifespan=_lifespan)
