@@ -88,7 +88,13 @@ PARTS: tuple[Part, ...] = (
     # Transaction pooling between the service and PostgreSQL (pooler: pgbouncer).
     Part("PgBouncer", _answer("pooler", "pgbouncer")),
     # Reads that may lag go to a streaming replica (read_replicas: true).
-    Part("read replicas", _answer("read_replicas", True)),
+    Part(
+        "read replicas",
+        _answer("read_replicas", True),
+        module="replicas",
+        settings=True,
+        files=("src/*/replicas.py", "tests/replicas", "deploy/postgres/replica-entrypoint.sh"),
+    ),
     Part(
         "tenancy",
         _multi_tenant,
