@@ -262,7 +262,17 @@ PARTS: tuple[Part, ...] = (
         files=("src/*/audit", "tests/audit"),
     ),
     # The audit table range-partitioned by month (partitioning: true).
-    Part("partitioned audit trail", _answer("partitioning", True)),
+    Part(
+        "partitioned audit trail",
+        _answer("partitioning", True),
+        module="partitions",
+        settings=True,
+        files=(
+            "src/*/partitions.py",
+            "migrations/versions/0011_audit_partitions.py",
+            "tests/audit/test_partitions.py",
+        ),
+    ),
     # Its tests sign in, invite and log out through the built-in accounts.
     Part(
         "audit trail of the built-in accounts",
