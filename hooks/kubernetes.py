@@ -55,6 +55,13 @@ def secrets(answers: Answers, *, owner: bool) -> list[Secret]:
                 "postgresql+asyncpg://APP_ROLE:PASSWORD@POSTGRES_HOST:5432/DATABASE",
             )
         )
+    if answers.get("read_replicas"):
+        found.append(
+            Secret(
+                "DATABASE_REPLICA_URL",
+                "postgresql+asyncpg://APP_ROLE:PASSWORD@REPLICA_HOST:5432/DATABASE",
+            )
+        )
     random = '"$(openssl rand -base64 48)"'
     oidc = answers.get("auth") == "oidc"
     found.append(Secret("RATE_LIMIT_KEY_SECRET" if oidc else "JWT_SECRET", random))
@@ -82,8 +89,8 @@ def egress(answers: Answers, component: str) -> list[Egress]:
         found.append(Egress(6432, "PgBouncer", "pgbouncer"))
         if component == "worker":
             found.append(Egress(5432, "PostgreSQL directly (DATABASE_DIRECT_URL: LISTEN, locks)"))
-        elif _tenant_storage(answers):
-            found.append(Egress(5432, "PostgreSQL directly: the owner creates tenants' storage"))
+        elif _tenant_storage(answers) or answers.get("read_replicas"):
+            found.append(Egress(5432, "PostgreSQL directly: tenants' storage, the read replica"))
     else:
         found.append(Egress(5432, "PostgreSQL"))
     if component == "worker":

@@ -54,6 +54,7 @@ _SECRETS = {
     "DATABASE_URL",
     "MIGRATION_DATABASE_URL",
     "DATABASE_DIRECT_URL",
+    "DATABASE_REPLICA_URL",
     "JWT_SECRET",
     "RATE_LIMIT_KEY_SECRET",
     "OPERATOR_API_KEY",
@@ -405,7 +406,7 @@ def _network_problems(manifests: list[Manifest], answers: Mapping[str, Any]) -> 
             yield "NetworkPolicy of the API lets traffic in from anywhere"
         ports = _egress_ports(api)
         uses = {
-            5432: not pooled or tenant_storage,
+            5432: not pooled or tenant_storage or bool(answers.get("read_replicas")),
             6432: pooled,
             6379: answers.get("cache") == "redis",
             4318: answers.get("tracing") == "otlp",
@@ -496,6 +497,7 @@ _SECRET_STAND_INS = {
     "DATABASE_URL": "postgresql+asyncpg://app:password@pgbouncer:6432/service",
     "MIGRATION_DATABASE_URL": "postgresql+asyncpg://owner:password@postgres:5432/service",
     "DATABASE_DIRECT_URL": "postgresql+asyncpg://app:password@postgres:5432/service",
+    "DATABASE_REPLICA_URL": "postgresql+asyncpg://app:password@replica:5432/service",
     "REDIS_URL": "redis://:password@redis:6379/0",
     "MAIL_URL": "smtp://user:password@mail.example.com:587",
 }
