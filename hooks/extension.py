@@ -46,10 +46,10 @@ def _load_package(*modules: str) -> tuple[ModuleType, ...]:
 
 
 if TYPE_CHECKING:
-    from . import answers, decisions, model, records, stacks
+    from . import answers, decisions, kubernetes, model, records, stacks
 else:
-    answers, decisions, model, records, stacks = _load_package(
-        "answers", "decisions", "model", "records", "stacks"
+    answers, decisions, kubernetes, model, records, stacks = _load_package(
+        "answers", "decisions", "kubernetes", "model", "records", "stacks"
     )
 
 
@@ -237,6 +237,30 @@ def dependencies(context: Context, group: str = "") -> list[str]:
     return found
 
 
+@pass_context
+def kubernetes_secrets(context: Context, owner: bool = False) -> list[kubernetes.Secret]:
+    """The Secret keys a Kubernetes container gets (`owner`: the migration Job)."""
+    return kubernetes.secrets(_answers(context), owner=owner)
+
+
+@pass_context
+def kubernetes_egress(context: Context, component: str) -> list[kubernetes.Egress]:
+    """The ports a Kubernetes component's NetworkPolicy lets it reach, beside DNS."""
+    return kubernetes.egress(_answers(context), component)
+
+
+@pass_context
+def kubernetes_ingress(context: Context, component: str) -> list[kubernetes.Ingress]:
+    """Who a Kubernetes component's NetworkPolicy lets in."""
+    return kubernetes.ingress(_answers(context), component)
+
+
+@pass_context
+def kubernetes_components(context: Context) -> list[str]:
+    """The components of the Kubernetes manifests that have a NetworkPolicy."""
+    return kubernetes.components(_answers(context))
+
+
 def secret(nbytes: int = 32) -> str:
     """A URL-safe random secret, for values the generated .env needs from day one."""
     return secrets.token_urlsafe(nbytes)
@@ -260,5 +284,9 @@ class GroundworkExtension(Extension):
             "settings_modules": settings_modules,
             "worker_modules": worker_modules,
             "dependencies": dependencies,
+            "kubernetes_secrets": kubernetes_secrets,
+            "kubernetes_egress": kubernetes_egress,
+            "kubernetes_ingress": kubernetes_ingress,
+            "kubernetes_components": kubernetes_components,
         }
         environment.globals.update(helpers)

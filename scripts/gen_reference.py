@@ -926,18 +926,36 @@ def _decision_section(
 
 
 def _consistent_context(questions: Sequence[Question], decision: str, value: Any) -> dict[str, Any]:
-    """Context answers, changed from the defaults, that the value needs to be accepted.
+    """Answers, changed from the defaults, that the value needs to be accepted.
 
-    None when the defaults accept it; otherwise those of the first combination of
-    `combinations()` with this value, the context the render matrix completes it with.
+    None when the defaults accept it; otherwise the context of the first combination of
+    `combinations()` with this value, the context the render matrix completes it with, and
+    then, if the other decisions recommended for that context still refuse it, the one other
+    decision of that combination that makes it accepted, or else as many of them as it takes,
+    in questionnaire order.
     """
     defaults, _ = evaluate(questions, {decision: value})
     if not problems(defaults):
         return {}
     fields = [field.name for field in dataclasses.fields(Context)]
     for answers in matrix.combinations():
-        if answers[decision] == value:
-            return {name: answers[name] for name in fields if answers[name] != defaults[name]}
+        if answers[decision] != value:
+            continue
+        needed = {name: answers[name] for name in fields if answers[name] != defaults[name]}
+        completed, _ = evaluate(questions, {**needed, decision: value})
+        differing = [
+            name for name in DECISIONS if name != decision and completed[name] != answers[name]
+        ]
+        # One other decision is usually the reason (replicas need Redis): name only that one.
+        for name in differing:
+            alone, _ = evaluate(questions, {**needed, name: answers[name], decision: value})
+            if not problems(alone):
+                return {**needed, name: answers[name]}
+        for name in differing:
+            needed[name] = answers[name]
+            completed, _ = evaluate(questions, {**needed, decision: value})
+            if not problems(completed):
+                return needed
     raise GenerationError(f"{decision}={value!r} is in no accepted combination")
 
 

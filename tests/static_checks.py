@@ -4,8 +4,8 @@
 the Dockerfile against hadolint and the build context, compose.yaml against the Compose
 Specification, the generated .env and the settings the service requires (the migrate command of
 the tenancy mode, PostgreSQL's connection budget), the GitHub workflow against its schema, the
-Postgres init script's executable bit, the Makefile's migrate target and the README's settings
-table against the settings class.
+Postgres init script's executable bit, the Makefile's migrate target, the README's settings
+table against the settings class, and the Kubernetes manifests (tests/kubernetes_checks.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from typing import Any
 import check_jsonschema  # type: ignore[import-untyped]
 import yaml
 
+from tests.kubernetes_checks import kubernetes_problems
+
 DOCKERFILE = "Dockerfile"
 COMPOSE = "compose.yaml"
 DOTENV = ".env"
@@ -36,6 +38,7 @@ WORKFLOW = Path(".github/workflows/ci.yml")
 DEPENDABOT = Path(".github/dependabot.yml")
 TEMPLATE_UPDATE = Path(".github/workflows/template-update.yml")
 INIT_SCRIPT = Path("deploy/postgres/init-app-role.sh")
+REPLICA_ENTRYPOINT = Path("deploy/postgres/replica-entrypoint.sh")
 
 # check-jsonschema ships these schemas, so validation works offline.
 COMPOSE_SCHEMA = "vendor.compose-spec"
@@ -70,6 +73,8 @@ def expected_compose_services(answers: Mapping[str, Any]) -> set[str]:
         services.add("redis")
     if answers.get("pooler") == "pgbouncer":
         services.add("pgbouncer")
+    if answers.get("read_replicas") is True:
+        services.add("postgres-replica")
     if answers.get("events", "none") != "none":
         services.add(str(answers["events"]))  # rabbitmq or nats
     if answers.get("events", "none") != "none" or answers.get("jobs", "none") != "none":
@@ -110,6 +115,12 @@ def check_container_files(project_dir: Path, answers: Mapping[str, Any]) -> None
         *_init_script_problems(project_dir),
         *_makefile_problems(project_dir, answers),
         *_readme_problems(project_dir, answers),
+        *kubernetes_problems(
+            project_dir,
+            answers,
+            _settings_fields(project_dir, answers),
+            expected_migrate_command(answers),
+        ),
     ]
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
@@ -263,6 +274,8 @@ def _compose_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator
     for name, places in sorted(undefined.items()):
         yield f"{COMPOSE} uses ${{{name}}}, which {DOTENV} does not define (at {', '.join(places)})"
 
+    yield from _replica_problems(project_dir, services)
+
     for service_name, service in services.items():
         if not isinstance(service, dict):
             continue
@@ -335,8 +348,8 @@ def _settings_fields(project_dir: Path, answers: Mapping[str, Any]) -> dict[str,
         for line in module.read_text().splitlines():
             if re.match(r"class \w*Settings\(", line):
                 inside = True
-            elif inside and line and not line[0].isspace():
-                inside = False
+            elif inside and line and not line[0].isspace() and line != "):":
+                inside = False  # the end of the class (`):` closes a multi-line base list)
             elif inside and (match := _SETTING.match(line)) and match["name"] != "model_config":
                 default = match["default"]
                 if default is not None and default.startswith("Field("):
@@ -640,6 +653,42 @@ def _update_problems(project_dir: Path, answers: Mapping[str, Any]) -> Iterator[
         yield f"{TEMPLATE_UPDATE} must run `copier update` and check for conflicts"
     if not any(use.startswith("peter-evans/create-pull-request@") for use in uses):
         yield f"{TEMPLATE_UPDATE} must open a pull request with the result"
+
+
+def _max_connections(service: Mapping[str, Any]) -> int:
+    command = service.get("command") or []
+    for word in command if isinstance(command, list) else str(command).split():
+        if match := re.fullmatch(r"max_connections=(\d+)", str(word)):
+            return int(match[1])
+    return POSTGRES_DEFAULT_MAX_CONNECTIONS
+
+
+def _replica_problems(project_dir: Path, services: Mapping[str, Any]) -> Iterator[str]:
+    """postgres-replica streams from postgres, can start as its standby, and the app reads there."""
+    replica, primary = services.get("postgres-replica"), services.get("postgres")
+    if not isinstance(replica, dict) or not isinstance(primary, dict):
+        return
+    entrypoint = replica.get("entrypoint") or []
+    if entrypoint != [f"/usr/local/bin/{REPLICA_ENTRYPOINT.name}"]:
+        yield f"{COMPOSE} postgres-replica must run {REPLICA_ENTRYPOINT.name}: {entrypoint}"
+    script = project_dir / REPLICA_ENTRYPOINT
+    if not script.is_file() or not script.stat().st_mode & stat.S_IXUSR:
+        yield f"{REPLICA_ENTRYPOINT} is missing or not executable"
+    elif "--write-recovery-conf" not in script.read_text():
+        yield f"{REPLICA_ENTRYPOINT} must take its base backup with --write-recovery-conf (-R)"
+    environment = replica.get("environment") or {}
+    if environment.get("PRIMARY_HOST") != "postgres" or "postgres" not in (
+        replica.get("depends_on") or {}
+    ):
+        yield f"{COMPOSE} postgres-replica must stream from postgres, and start after it"
+    if _max_connections(replica) < _max_connections(primary):
+        yield (
+            f"{COMPOSE} postgres-replica allows {_max_connections(replica)} connections, fewer "
+            f"than postgres ({_max_connections(primary)}): a standby refuses to start so"
+        )
+    _, given = _service_environment(project_dir, services.get("app") or {})
+    if "@postgres-replica:5432/" not in str(given.get("DATABASE_REPLICA_URL", "")):
+        yield f"{COMPOSE} app must read from postgres-replica (DATABASE_REPLICA_URL)"
 
 
 # ── Postgres init script ─────────────────────────────────────────────────────────────────────

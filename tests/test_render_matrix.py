@@ -3,7 +3,8 @@
 Rendering every combination stops scaling as decisions multiply, so the matrix renders a pairwise
 cover of them (every pair of values of any two decisions together at least once) and one with the
 context at its extremes. Each renders, leaves no Jinja or empty file behind, passes ruff and the
-static checks of its container and CI files, installs its dependencies and passes mypy.
+static checks of its container and CI files, installs its dependencies and passes mypy; with
+Kubernetes manifests, its settings start from exactly what each production container gets.
 """
 
 import re
@@ -17,6 +18,7 @@ from pytest_copie.plugin import Copie
 from hooks.decisions import DECISIONS
 from hooks.matrix import combinations, pairwise_cover, value_pairs
 from tests.conftest import answer_id, render, run
+from tests.kubernetes_checks import settings_accept_manifests
 from tests.static_checks import check_container_files
 
 COMBINATIONS = list(combinations())
@@ -71,6 +73,7 @@ def test_combination_renders_clean_and_type_checks(copie: Copie, answers: dict[s
     check_container_files(project, answers)
     run(["uv", "sync", "--locked", "--quiet"], project)  # the lock written at generation
     run(["uv", "run", "mypy"], project)
+    assert settings_accept_manifests(project, answers) == []
 
 
 def test_each_rendered_combination_has_an_id_of_its_own() -> None:

@@ -54,31 +54,43 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
     found += [
         (
             "`deploy/kubernetes/` holds a kustomize base and two overlays, `development` and "
-            "`production`; `kubectl apply -k deploy/kubernetes/overlays/production` deploys. "
+            "`production`, built by `kubectl` alone (`kubectl apply -k`). "
             "The service is stateless (rate limits, tenant status, idempotency keys and the "
             "cache live in PostgreSQL or Redis), so any replica serves any request."
         ),
         (
             "Each Deployment has startup, liveness (`/health/live`) and readiness "
             "(`/health/ready`) probes, requests and limits sized from the scale answer, and "
-            "runs as a non-root user on a read-only root filesystem with every capability "
-            "dropped; its termination grace period covers the service's own drain."
+            "runs as the image's non-root user (uid 10001) on a read-only root filesystem "
+            "with every capability dropped and the default seccomp profile; a preStop pause "
+            "lets endpoints drop the pod, and its termination grace period covers that pause, "
+            "the service's drain and its in-flight requests. The API runs one uvicorn worker "
+            "per pod, so it drains, and scales by replicas."
         ),
         (
             "A HorizontalPodAutoscaler scales the API on CPU, a PodDisruptionBudget keeps "
-            "replicas up through node drains, and a NetworkPolicy lets traffic in only from the "
-            "ingress controller and out only to PostgreSQL, the servers the service uses and DNS."
+            "replicas up through node drains, and NetworkPolicies let traffic in only from the "
+            "ingress controller's namespace (and Prometheus's, for metrics) and out only to DNS "
+            "and the ports of what each component uses."
         ),
         (
-            "A migration Job runs the migrations as the owner role before the rollout; settings "
-            "are a ConfigMap, and secrets are referenced by name and never kept in the "
-            "repository (`deploy/kubernetes/README.md` says how to create them)."
+            "A migration Job runs the migrations as the owner role before the rollout: it is "
+            "applied on its own (`overlays/<name>/migrate`) and awaited with `kubectl wait "
+            "--for=condition=complete` before the Deployments are applied, since kustomize "
+            "orders by kind, not by completion. Settings are a ConfigMap; secrets are referenced "
+            "by name and key and never kept in the repository (`deploy/kubernetes/README.md` "
+            "says how to create them)."
         ),
     ]
     if worker:
         found.append(
             "The worker (relay, consumers, jobs) is a Deployment of its own, probed on its "
             "own port, so it scales and rolls apart from the API."
+        )
+    if answers.get("pooler") == "pgbouncer":
+        found.append(
+            "PgBouncer runs as a Deployment and Service of its own, in transaction mode, its "
+            "configuration a ConfigMap and its user list a Secret."
         )
     if answers.get("metrics") == "prometheus":
         found.append("A ServiceMonitor lets the Prometheus Operator scrape `/metrics`.")

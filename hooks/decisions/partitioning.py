@@ -82,18 +82,27 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
         ]
     return [
         (
-            "`audit_events` is range-partitioned by month on `occurred_at`; its primary key and "
-            "every index include the partition key and lead with the tenant, so a tenant's "
-            "query for a period reads only that period's partitions (pruning, shown by EXPLAIN "
-            "in the tests)."
+            "`audit_events` is range-partitioned by month on `created_at`; its primary key is "
+            "`(id, created_at)` (every unique key must hold the partition key) and its "
+            "indexes, made on the table, are every partition's and lead with the tenant, so a "
+            "tenant's query for a period reads only that period's partitions (pruning, shown "
+            "by EXPLAIN in the tests). Migration 0011 rebuilds the table partitioned and moves "
+            "an existing trail's rows into their months."
         ),
         (
-            "`python -m <package>.partitions` creates the partitions of the coming months "
-            "(`PARTITIONS_AHEAD_MONTHS`) and detaches and drops those past "
-            "`AUDIT_RETENTION_MONTHS`; it runs after the migrations, and on a schedule (the "
-            "hourly job with jobs, a CronJob with Kubernetes, cron otherwise). A default "
-            "partition catches a row no partition covers, so an insert never fails; the "
-            "command reports rows found there."
+            "`python -m <package>.partitions` (`make partitions`) creates the partitions of the "
+            "coming months (`PARTITIONS_AHEAD_MONTHS`, 3) and detaches and drops those wholly "
+            "older than `AUDIT_RETENTION_MONTHS` (13). It is DDL, so it runs as the owner "
+            "(`MIGRATION_DATABASE_URL`), not in the worker's jobs, which run as the service's "
+            "role: after the migrations, and daily from cron or a Kubernetes CronJob. A "
+            "default partition catches a row no partition covers, so an insert never fails; "
+            "the command exits 1 while rows sit there, and moves them once their month is "
+            "created."
+        ),
+        (
+            "Every partition carries the table's row-level security, and the service's role "
+            "is granted none of them: it appends and reads through the table, never updates "
+            "nor deletes."
         ),
         (
             "The maintenance is written here rather than taken from pg_partman: it is a few "

@@ -98,26 +98,36 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
         ]
     return [
         (
-            "A second engine (`DATABASE_REPLICA_URL`) serves the reads of routes that may lag "
-            "(`ReadSession`: lists and reads by id); every write, and every read inside a "
-            "write, uses the primary."
+            "A second engine (`DATABASE_REPLICA_URL`, with the primary's engine options and "
+            "read-only transactions) serves the reads of routes that may lag (`ReadSession`: "
+            "the project list and a project by id), scoped to the caller's tenant exactly as "
+            "the primary's sessions are; every write, and every read inside a write, uses the "
+            "primary. Unset, every read goes to the primary."
         ),
         (
-            "Read-your-writes by a bounded stickiness window: after a caller's write, its reads "
-            "go to the primary for `READ_YOUR_WRITES_SECONDS`, a mark kept in Redis so every "
-            "process honours it. A window was chosen over comparing the caller's commit "
-            "position with the replica's replay position because it costs no database round "
-            "trip on a read and needs nothing from the client."
+            "Read-your-writes by a bounded stickiness window: after a caller's committed write "
+            "(any request but GET, HEAD or OPTIONS), its reads go to the primary for "
+            "`READ_YOUR_WRITES_SECONDS`, a mark kept in Redis so every process honours it (one "
+            "Redis round trip per replica read; Redis out of reach means the primary). A window "
+            "was chosen over comparing the caller's commit position with the replica's replay "
+            "position because it costs no database round trip on a read and needs nothing "
+            "from the client."
         ),
         (
-            "The window is only safe while the replica is closer than it: the service measures "
-            "the replica's lag (`database_replica_lag_seconds`) and reads from the primary "
-            "whenever the lag exceeds `REPLICA_MAX_LAG_SECONDS` or the replica fails, without "
-            "an error to the caller."
+            "The window is only safe while the replica is closer than it: every "
+            "`REPLICA_LAG_CHECK_SECONDS` the service measures the replica's lag "
+            "(`database_replica_lag_seconds`) and reads from the primary whenever the lag "
+            "exceeds `REPLICA_MAX_LAG_SECONDS` (which must be below the window) or the replica "
+            "fails: a read that cannot connect to it is served by the primary, without an "
+            "error to the caller, and the replica is left alone until it is measured again."
         ),
         (
-            "The replica is a streaming replica of the primary (`pg_basebackup -R`); PgBouncer, "
-            "when chosen, pools connections to it as well."
+            "A value read from the replica is never stored in the cache: it may predate the "
+            "version it would be stored under, and would then outlive the write it misses."
+        ),
+        (
+            "The replica is a streaming replica of the primary (`pg_basebackup -R`; compose's "
+            "`postgres-replica`, streaming as a replication-only role), connected to directly."
         ),
     ]
 

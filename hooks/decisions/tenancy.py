@@ -227,6 +227,16 @@ def _shared_consequences() -> list[str]:
             "carrying tenant B is rejected, a cross-tenant update or delete changes nothing, and "
             "a query with no tenant filter returns only the current tenant's rows."
         ),
+        (
+            "Past one PostgreSQL: when the primary, with a pooler and replicas, no longer keeps "
+            "up with the writes, the next step is to distribute the shared tables by tenant "
+            "across servers (Citus, `create_distributed_table(..., 'tenant_id')`). What the "
+            "service has today already fits: every tenant-owned table carries `tenant_id` and "
+            "its indexes lead with it, and a request touches one tenant. What it would need: "
+            "primary and unique keys and foreign keys that include `tenant_id` (today they are "
+            "the UUID `id` alone), global tables (tenants, users) made reference tables, and the "
+            "audit and outbox tables distributed by tenant like the rest."
+        ),
     ]
 
 

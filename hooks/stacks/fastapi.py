@@ -93,7 +93,13 @@ PARTS: tuple[Part, ...] = (
         files=("tests/pooler", "tests/support/pgbouncer_server.py"),
     ),
     # Reads that may lag go to a streaming replica (read_replicas: true).
-    Part("read replicas", _answer("read_replicas", True)),
+    Part(
+        "read replicas",
+        _answer("read_replicas", True),
+        module="replicas",
+        settings=True,
+        files=("src/*/replicas.py", "tests/replicas", "deploy/postgres/replica-entrypoint.sh"),
+    ),
     Part(
         "tenancy",
         _multi_tenant,
@@ -261,7 +267,17 @@ PARTS: tuple[Part, ...] = (
         files=("src/*/audit", "tests/audit"),
     ),
     # The audit table range-partitioned by month (partitioning: true).
-    Part("partitioned audit trail", _answer("partitioning", True)),
+    Part(
+        "partitioned audit trail",
+        _answer("partitioning", True),
+        module="partitions",
+        settings=True,
+        files=(
+            "src/*/partitions.py",
+            "migrations/versions/0011_audit_partitions.py",
+            "tests/audit/test_partitions.py",
+        ),
+    ),
     # Its tests sign in, invite and log out through the built-in accounts.
     Part(
         "audit trail of the built-in accounts",
@@ -365,6 +381,26 @@ PARTS: tuple[Part, ...] = (
     Part("HTTP hardening", module="http_hardening", settings=True),
     Part("GitHub Actions", _answer("ci", "github"), files=(".github",)),
     Part("Kubernetes", _answer("deploy", "kubernetes"), files=("deploy/kubernetes",)),
+    # The manifests of what only some services run (the Kubernetes part's own files).
+    Part(
+        "Kubernetes worker",
+        lambda answers: answers.get("deploy") == "kubernetes" and _worker(answers),
+        files=("deploy/kubernetes/base/worker.yaml",),
+    ),
+    Part(
+        "Kubernetes PgBouncer",
+        lambda answers: (
+            answers.get("deploy") == "kubernetes" and answers.get("pooler") == "pgbouncer"
+        ),
+        files=("deploy/kubernetes/base/pgbouncer.yaml",),
+    ),
+    Part(
+        "Kubernetes ServiceMonitor",
+        lambda answers: (
+            answers.get("deploy") == "kubernetes" and answers.get("metrics") == "prometheus"
+        ),
+        files=("deploy/kubernetes/base/servicemonitor.yaml",),
+    ),
 )
 
 # Never rendered: fragments the templates include.

@@ -25,3 +25,17 @@ GRANT CONNECT ON DATABASE :"database" TO :"app_user";
 -- Query statistics (`make slow-queries`); compose preloads the library.
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 SQL
+
+# With a read replica (compose's postgres-replica): a role that may only stream the WAL, and
+# the pg_hba entry that lets it connect for replication (read when the server starts for good).
+if [ -n "${REPLICATION_DB_USER:-}" ]; then
+    : "${REPLICATION_DB_PASSWORD:?REPLICATION_DB_PASSWORD must be set (see .env)}"
+    psql --no-psqlrc --set ON_ERROR_STOP=1 \
+        --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
+        --set replication_user="$REPLICATION_DB_USER" \
+        --set replication_password="$REPLICATION_DB_PASSWORD" <<'SQL'
+CREATE ROLE :"replication_user" WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE
+    PASSWORD :'replication_password';
+SQL
+    echo "host replication \"$REPLICATION_DB_USER\" all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+fi

@@ -35,6 +35,7 @@ from .signals import (
     outbox_failed,
     outbox_published,
     rate_limited,
+    replica_measured,
 )
 
 UNMATCHED_ROUTE = "unmatched"  # every path no route matched, so scans cannot add series
@@ -116,6 +117,35 @@ def _count_dead_letter(consumer: str, **_: Any) -> None:
 @message_consumed.connect
 def _count_message_consumed(outcome: str, *, consumer: str, **_: Any) -> None:
     MESSAGES_CONSUMED.labels(consumer, outcome).inc()
+
+
+class _ReplicaCollector(Collector):
+    """The read replica's lag as last measured; nothing before a measurement (no replica)."""
+
+    def __init__(self) -> None:
+        self.measured = False
+        self.lag: float | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        if not self.measured:
+            return
+        yield GaugeMetricFamily(
+            "database_replica_lag_seconds",
+            "How far the read replica's replay is behind the primary (NaN: out of reach).",
+            value=float("nan") if self.lag is None else self.lag,
+        )
+        yield GaugeMetricFamily(
+            "database_replica_up", "Whether the read replica answered.", value=self.lag is not None
+        )
+
+
+_REPLICA = _ReplicaCollector()
+REGISTRY.register(_REPLICA)
+
+
+@replica_measured.connect
+def _measure_replica(lag: float | None, **_: Any) -> None:
+    _REPLICA.measured, _REPLICA.lag = True, lag
 
 
 class _PoolCollector(Collector):

@@ -57,3 +57,7 @@ dead_lettered = _signals.signal("dead-lettered")
 job_ran = _signals.signal("job-ran")
 """A background job ran; the sender is the outcome: "succeeded", "retried" or "failed".
 Keyword arguments: `task` (its name) and `seconds` (how long it ran)."""
+
+replica_measured = _signals.signal("replica-measured")
+"""The read replica's lag was measured; the sender is the lag in seconds, None when the replica
+is out of reach (reads go to the primary)."""

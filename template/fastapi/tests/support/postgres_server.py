@@ -33,6 +33,11 @@ MISSING = (
     "`docker compose up -d postgres` and set TEST_DATABASE_URL to its superuser, "
     "postgresql://OWNER_DB_USER:OWNER_DB_PASSWORD@127.0.0.1:5432/postgres with the values of .env."
 )
+NO_BASEBACKUP = (
+    "The read replica tests stream a replica of a throwaway cluster, which needs pg_basebackup "
+    "beside initdb (found: {bindir}). Install the PostgreSQL client and server tools: "
+    "`sudo apt-get install postgresql` or `brew install postgresql@16`."
+)
 START_TIMEOUT = 120.0  # waited only while the server lives: slow on a loaded machine is fine
 
 
@@ -138,6 +143,20 @@ class Cluster:
             self.process.kill()
             self.process.wait()
 
+    def clone(self, primary: Cluster) -> None:
+        """Make this cluster a streaming replica of `primary` (instead of `init`): a base backup
+        that writes its own standby settings (`pg_basebackup -R`)."""
+        basebackup = self.bindir / "pg_basebackup"
+        if not basebackup.exists():
+            raise RuntimeError(NO_BASEBACKUP.format(bindir=self.bindir))
+        source = f"host=127.0.0.1 port={primary.port} user=postgres"
+        command = [str(basebackup), "-D", str(self.data), "-R", "-X", "stream", "-c", "fast"]
+        done = subprocess.run(
+            [*command, "-d", source], cwd=self.tmp, capture_output=True, text=True, **self.run_as
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_basebackup failed ({done.returncode}):\n{done.stderr}")
+
     def restart(self, mode: str = "fast") -> None:
         """`pg_ctl restart -m <mode>`: sessions end, the server is gone, then back on its port."""
         self.stop(mode)
@@ -161,6 +180,23 @@ def throwaway_cluster(*, durable: bool = False, settings: Sequence[str] = ()) ->
     finally:
         if cluster is not None:
             cluster.stop("fast")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_replica(primary: Cluster) -> Iterator[Cluster]:
+    """A streaming replica of `primary` on a free port (initdb's pg_hba trusts replication from
+    the local host)."""
+    tmp = Path(tempfile.mkdtemp(prefix="test-pg-replica-"))
+    replica: Cluster | None = None
+    try:
+        replica = Cluster(primary.bindir, tmp)
+        replica.clone(primary)
+        replica.start()
+        yield replica
+    finally:
+        if replica is not None:
+            replica.stop("fast")
         shutil.rmtree(tmp, ignore_errors=True)
 
 

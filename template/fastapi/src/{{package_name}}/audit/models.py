@@ -19,6 +19,8 @@ class AuditEvent(Resource):
     """
 
     __tablename__ = "audit_events"
+    # Partitioned by month (partitioning), the table's key is (id, created_at): PostgreSQL wants
+    # the partition key in it. `id` alone stays the key here, unique by itself (a UUIDv7).
     # The service's role may insert and read these rows, never update nor delete them.
     __append_only__ = True
     # Its rows record changes; they are none themselves.

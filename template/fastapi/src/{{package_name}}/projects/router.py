@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response, status
 
 from ..api import V1
-from ..auth.deps import CurrentPrincipal, DbSession, limit_caller, require_role
+from ..auth.deps import CurrentPrincipal, DbSession, ReadSession, limit_caller, require_role
 from ..cache import CurrentCache
 from ..errors import responses
 from ..idempotency import IdempotencyKey
@@ -38,13 +38,13 @@ async def create_project(
 
 @router.get("")
 async def list_projects(
-    session: DbSession, limit: Limit = 50, cursor: Cursor = None
+    session: ReadSession, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ProjectRead]:
     return await service.list_projects(session, limit=limit, cursor=cursor)
 
 
 @router.get("/{project_id}", responses=responses(404))
-async def read_project(project_id: UUID, session: DbSession, cache: CurrentCache) -> ProjectRead:
+async def read_project(project_id: UUID, session: ReadSession, cache: CurrentCache) -> ProjectRead:
     return await service.get_project(session, project_id, cache=cache)
 
 

@@ -1,7 +1,10 @@
 """Tenant status, read from the database and remembered for a few seconds per worker.
 
 A request checks its tenant on every call without a query each time; a suspension reaches
-every worker within `TENANT_STATUS_TTL_SECONDS`, and the worker that made it at once.
+every worker within `TENANT_STATUS_TTL_SECONDS`, and the worker that made it at once. A
+deletion reaches every worker at once: a worker that still remembers the tenant as active finds
+its storage gone (its schema's tables, its database, its row), reads its status again and
+refuses the request as the worker that deleted it does.
 """
 
 from collections.abc import AsyncIterator
@@ -12,6 +15,7 @@ from cachetools import TTLCache
 from fastapi import FastAPI
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..config import ServiceSettings
@@ -19,6 +23,11 @@ from ..db import database, transaction
 from ..errors import Forbidden, Unauthorized
 from ..features import Feature
 from .models import Tenant
+
+# What a tenant's transaction meets once another worker has deleted the tenant: its schema's
+# tables are gone (undefined table, invalid schema), its database is gone (invalid catalog), or
+# its row that its rows reference is gone (foreign key violation, in shared tables).
+STORAGE_GONE_SQLSTATES = {"42P01", "3F000", "3D000", "23503"}
 
 
 class Settings(ServiceSettings):
@@ -37,6 +46,25 @@ class TenantDirectory:
                 status = await session.scalar(select(Tenant.status).where(Tenant.id == tenant_id))
             self._statuses[tenant_id] = status
         refuse_unless_active(self._statuses.get(tenant_id))
+
+    @asynccontextmanager
+    async def checking(self, tenant_id: UUID) -> AsyncIterator[None]:
+        """Run a unit of work of the tenant; if it fails as if the tenant were gone, read its
+        status afresh and refuse a deleted or suspended tenant (401, 403) instead of the error.
+
+        Only a failure costs a query: the status this worker remembers is otherwise trusted.
+        """
+        try:
+            yield
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) not in STORAGE_GONE_SQLSTATES:
+                raise
+            self.forget(tenant_id)
+            try:
+                await self.ensure_active(tenant_id)
+            except (Unauthorized, Forbidden) as refused:
+                raise refused from error
+            raise  # the tenant is active: the error is the request's own
 
     def forget(self, tenant_id: UUID) -> None:
         """Drop what this worker remembers of a tenant (its status has just changed)."""

@@ -1,0 +1,1 @@
+"""Read replicas: reads that may lag served by a streaming replica."""
