@@ -70,8 +70,9 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             "both straight to PostgreSQL, bypassing the pooler."
         ),
         (
-            "`compose.yaml` runs PgBouncer beside PostgreSQL; elsewhere, run one (or the "
-            "provider's) in transaction mode and point `DATABASE_URL` at it."
+            "`compose.yaml` runs PgBouncer beside PostgreSQL, and with Kubernetes it is a "
+            "Deployment and Service of its own (`deploy/kubernetes/`); elsewhere, run one (or "
+            "the provider's) in transaction mode and point `DATABASE_URL` at it."
         ),
     ]
     if tenancy == "database":
