@@ -395,6 +395,13 @@ PARTS: tuple[Part, ...] = (
         files=("deploy/kubernetes/base/pgbouncer.yaml",),
     ),
     Part(
+        "Kubernetes partitions CronJob",
+        lambda answers: (
+            answers.get("deploy") == "kubernetes" and answers.get("partitioning") is True
+        ),
+        files=("deploy/kubernetes/base/partitions.yaml",),
+    ),
+    Part(
         "Kubernetes ServiceMonitor",
         lambda answers: (
             answers.get("deploy") == "kubernetes" and answers.get("metrics") == "prometheus"
