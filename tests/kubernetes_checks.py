@@ -4,8 +4,10 @@ Each overlay and its migration Job are built with `kubectl kustomize` and valida
 Kubernetes schemas that `kubernetes-validate` ships. Then: every container runs as the
 Dockerfile's user with the hardened security context, the probes reach the service's health
 paths and ports, the grace period covers the drain, every setting the service requires reaches
-each Deployment and the Job (from the ConfigMap or a Secret reference, never a value), and the
-network policies let each component reach what it uses and nothing of what it does not.
+each Deployment, the Job and the CronJob (from the ConfigMap or a Secret reference, never a
+value), and the network policies let each component reach what it uses and nothing of what it
+does not. With partitioning, the CronJob runs the partitions command daily with the migration
+Job's image, environment, pod security and network policy.
 
 `kubernetes_problems(project_dir, answers, settings, migrate_command)` yields each problem found;
 `static_checks.check_container_files` calls it on every render.
@@ -63,6 +65,8 @@ _SECRETS = {
     "MAIL_URL",
 }
 _BROKER_PORTS = {"rabbitmq": 5672, "nats": 4222}
+# The kinds whose pods run the service's image (PgBouncer's Deployment aside).
+_WORKLOADS = ("Deployment", "Job", "CronJob")
 _USER = re.compile(r"^USER\s+(?P<uid>\d+)(?::(?P<gid>\d+))?\s*$", re.MULTILINE)
 
 Manifest = dict[str, Any]
@@ -112,6 +116,9 @@ def kubernetes_problems(
             for p in _migration_problems(migration, answers, fields, uid, migrate_command)
         )
         yield from (f"{where}: {p}" for p in _image_problems(service, migration))
+        yield from (
+            f"{where}: {p}" for p in _partitions_problems(service, migration, answers, fields, uid)
+        )
 
 
 def required_settings(
@@ -207,12 +214,15 @@ def _service_problems(
         }
     if answers.get("metrics") == "prometheus":
         expected.add(("ServiceMonitor", slug))
+    if _partitioned(answers):
+        expected.add(("CronJob", f"{slug}-partitions"))
     found = {(m.get("kind"), m["metadata"]["name"]) for m in manifests}
     for kind, name in sorted(expected - found):
         yield f"no {kind} {name}"
     unneeded = {
         "-worker": worker,
         "-pgbouncer": answers.get("pooler") == "pgbouncer",
+        "-partitions": _partitioned(answers),
     }
     for found_kind, found_name in sorted(found - expected, key=str):
         if any(found_name.endswith(suffix) and not wanted for suffix, wanted in unneeded.items()):
@@ -244,8 +254,27 @@ def _service_problems(
     yield from _network_problems(manifests, answers)
 
 
+def _partitioned(answers: Mapping[str, Any]) -> bool:
+    return answers.get("partitioning") is True
+
+
+def _pod(workload: Manifest) -> Manifest:
+    """The pod spec of a Deployment or Job, or of a CronJob's Jobs."""
+    spec = workload["spec"]
+    if workload.get("kind") == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return dict(spec["template"]["spec"])
+
+
+def _pod_labels(workload: Manifest) -> dict[str, str]:
+    spec = workload["spec"]
+    if workload.get("kind") == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return dict(spec["template"].get("metadata", {}).get("labels", {}))
+
+
 def _containers(workload: Manifest) -> list[Manifest]:
-    return list(workload["spec"]["template"]["spec"]["containers"])
+    return list(_pod(workload)["containers"])
 
 
 def _container_problems(
@@ -346,7 +375,7 @@ def _drain_problems(
     if pause == 0:
         yield "Deployment of the API has no preStop pause for endpoints to drop the pod"
     needed = pause + seconds("shutdown_drain_seconds") + seconds("shutdown_grace_seconds")
-    grace = api["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
+    grace = _pod(api).get("terminationGracePeriodSeconds", 30)
     if grace <= needed:
         yield (
             f"the API's terminationGracePeriodSeconds ({grace}) is not above preStop + "
@@ -463,8 +492,58 @@ def _migration_problems(
     for container in _containers(job):
         if container.get("command") != migrate_command:
             yield f"the Job runs {container.get('command')}, expected {migrate_command}"
-    if job["spec"]["template"]["spec"].get("restartPolicy") != "Never":
+    if _pod(job).get("restartPolicy") != "Never":
         yield "the Job restarts its pod in place; backoffLimit should retry it"
+
+
+def _partitions_problems(
+    service: list[Manifest],
+    migration: list[Manifest],
+    answers: Mapping[str, Any],
+    settings: Mapping[str, str | None],
+    uid: int | None,
+) -> Iterator[str]:
+    """The CronJob of the audit table's partitions: the migration Job's environment, security
+    and network policy, the partitions command, daily, one run at a time."""
+    slug = str(answers["project_slug"])
+    cronjob = _find(service, "CronJob", f"{slug}-partitions")
+    if cronjob is None:
+        return  # _service_problems says whether it should be there
+    name = f"CronJob {slug}-partitions"
+    required = {**required_settings(settings, answers)}
+    required["MIGRATION_DATABASE_URL"] = "the partitions are DDL, run as the owner"
+    yield from _container_problems(cronjob, service, required, uid, None)
+    command = ["python", "-m", f"{answers['package_name']}.partitions"]
+    for container in _containers(cronjob):
+        if container.get("command") != command:
+            yield f"{name} runs {container.get('command')}, expected {command}"
+    spec = cronjob["spec"]
+    fields = spec["schedule"].split()
+    if len(fields) != 5 or not all(f.isdigit() for f in fields[:2]) or fields[2:] != ["*"] * 3:
+        yield f"{name}'s schedule {spec['schedule']!r} is not once a day"
+    if spec.get("concurrencyPolicy") != "Forbid":
+        yield f"{name} lets runs overlap (concurrencyPolicy is not Forbid)"
+    if not spec.get("startingDeadlineSeconds"):
+        yield f"{name} has no startingDeadlineSeconds: a long outage's missed runs pile up"
+    if spec["jobTemplate"]["spec"].get("backoffLimit") is None:
+        yield f"{name} sets no backoffLimit for its failed runs"
+    if _pod(cronjob).get("restartPolicy") != "Never":
+        yield f"{name} restarts its pod in place; backoffLimit should retry it"
+    job = next((m for m in migration if m.get("kind") == "Job"), None)
+    if job is not None:
+        if _pod(cronjob).get("securityContext") != _pod(job).get("securityContext"):
+            yield f"{name}'s pod securityContext differs from the migration Job's"
+        for field in ("envFrom", "env"):
+            given = [c.get(field) for c in _containers(cronjob)]
+            wanted = [c.get(field) for c in _containers(job)]
+            if given != wanted:
+                yield f"{name}'s {field} is {given}, the migration Job's {wanted}"
+    # Its pods must be the migration's network policy's: DNS and PostgreSQL only.
+    labels = _pod_labels(cronjob)
+    policy = _find(service, "NetworkPolicy", f"{slug}-migrate") or {"spec": {}}
+    selector = policy["spec"].get("podSelector", {}).get("matchLabels", {"": ""})
+    if any(labels.get(key) != value for key, value in selector.items()):
+        yield f"{name}'s pods ({labels}) are not selected by NetworkPolicy {slug}-migrate"
 
 
 def _image_problems(service: list[Manifest], migration: list[Manifest]) -> Iterator[str]:
@@ -472,15 +551,14 @@ def _image_problems(service: list[Manifest], migration: list[Manifest]) -> Itera
         return {
             container["image"]
             for m in manifests
-            if m.get("kind") in ("Deployment", "Job")
-            and not m["metadata"]["name"].endswith("-pgbouncer")
+            if m.get("kind") in _WORKLOADS and not m["metadata"]["name"].endswith("-pgbouncer")
             for container in _containers(m)
         }
 
     if images(service) != images(migration):
         yield (
-            f"the Job runs the image {sorted(images(migration))}, the Deployments "
-            f"{sorted(images(service))}: set both in the overlay and its migrate/"
+            f"the Job runs the image {sorted(images(migration))}, the Deployments (and "
+            f"CronJob) {sorted(images(service))}: set both in the overlay and its migrate/"
         )
 
 
@@ -523,7 +601,7 @@ def settings_accept_manifests(project_dir: Path, answers: Mapping[str, Any]) -> 
             problems.append(f"{directory}: {problem}")
             continue
         for workload in manifests:
-            if workload.get("kind") not in ("Deployment", "Job"):
+            if workload.get("kind") not in _WORKLOADS:
                 continue
             if workload["metadata"]["name"].endswith("-pgbouncer"):
                 continue

@@ -71,6 +71,17 @@ def refusals(answers: Mapping[str, Any]) -> list[Problem]:
     return []
 
 
+def _schedule(answers: Mapping[str, Any]) -> str:
+    if answers.get("deploy") == "kubernetes":
+        slug = answers.get("project_slug", "<service>")
+        return (
+            f"from the CronJob `{slug}-partitions` (`deploy/kubernetes/base/partitions.yaml`: "
+            "03:17 UTC, one run at a time) with the migration Job's image, environment and "
+            "network policy, a failed run failing its Job"
+        )
+    return "from cron (`make partitions`)"
+
+
 def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
     if value is False:
         return [
@@ -94,8 +105,8 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             "coming months (`PARTITIONS_AHEAD_MONTHS`, 3) and detaches and drops those wholly "
             "older than `AUDIT_RETENTION_MONTHS` (13). It is DDL, so it runs as the owner "
             "(`MIGRATION_DATABASE_URL`), not in the worker's jobs, which run as the service's "
-            "role: after the migrations, and daily from cron or a Kubernetes CronJob. A "
-            "default partition catches a row no partition covers, so an insert never fails; "
+            f"role: after the migrations, and daily {_schedule(answers)}. A default "
+            "partition catches a row no partition covers, so an insert never fails; "
             "the command exits 1 while rows sit there, and moves them once their month is "
             "created."
         ),
