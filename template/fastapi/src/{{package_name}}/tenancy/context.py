@@ -5,7 +5,7 @@ the tenancy mode scopes it (the settings row-level security reads, the tenant's 
 database). Settings are local to the transaction, never to the pooled connection.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -14,11 +14,12 @@ from sqlalchemy import Connection, Executable, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from ..db import transaction
+from ..db import begin_with, set_configs, transaction
 
 TENANT = "tenant_id"  # the session's tenant, in Session.info
 
-TenantSettings = Callable[[UUID], Sequence[Executable]]
+# The settings (name: value) that scope a transaction to a tenant, derived from its id alone.
+TenantSettings = Callable[[UUID], Mapping[str, str]]
 SetTenant = Callable[[AsyncSession, UUID], Awaitable[None]]
 
 
@@ -54,19 +55,18 @@ def scoped_by(tenant_settings: TenantSettings) -> SetTenant:
     """Apply `tenant_settings` at the start of every transaction of a session with a tenant.
 
     Applied when the transaction first reaches PostgreSQL, so a request answered from the cache
-    never checks out a connection. Returns `set_tenant`, which switches a transaction under
-    way to another tenant (registration, which creates one).
+    never checks out a connection; they travel with the transaction's BEGIN (`begin_with`), in
+    force before its first statement, local to it. Returns `set_tenant`, which switches a
+    transaction under way to another tenant (registration, which creates one).
     """
 
     @event.listens_for(Session, "after_begin")
     def _scope(session: Session, _: Any, connection: Connection) -> None:
         if (tenant_id := tenant_of(session)) is not None:
-            for statement in tenant_settings(tenant_id):
-                connection.execute(statement)
+            begin_with(connection, tenant_settings(tenant_id))
 
     async def set_tenant(session: AsyncSession, tenant_id: UUID) -> None:
         session.info[TENANT] = tenant_id
-        for statement in tenant_settings(tenant_id):
-            await session.execute(statement)
+        await session.execute(set_configs(tenant_settings(tenant_id)))
 
     return set_tenant

@@ -6,19 +6,19 @@ tenant's database, through a bounded registry of engines. One tenant is restored
 dropped (`DROP DATABASE`) alone.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
 
 from fastapi import FastAPI
-from sqlalchemy import Executable, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .. import db
 from ..features import Feature
 from . import directory, engines
-from .context import scoped_by, set_config
+from .context import scoped_by
 from .engines import TenantEngines, route
 from .storage import (
     Resource,
@@ -74,9 +74,9 @@ def tenant_database_url(
     return url.render_as_string(hide_password=False)
 
 
-def tenant_settings(tenant_id: UUID) -> Sequence[Executable]:
+def tenant_settings(tenant_id: UUID) -> dict[str, str]:
     """The setting the policies of the catalog and of the tenant's database read."""
-    return [set_config("app.tenant_id", str(tenant_id))]
+    return {"app.tenant_id": str(tenant_id)}
 
 
 set_tenant = scoped_by(tenant_settings)

@@ -5,14 +5,13 @@ tables resolve there and shared ones in `public`; both settings end with the tra
 tenant is restored, exported or dropped (`DROP SCHEMA ... CASCADE`) alone.
 """
 
-from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import Executable, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .. import db
-from .context import scoped_by, set_config
+from .context import scoped_by
 from .directory import Settings, feature, forget_tenant
 from .storage import (
     Resource,
@@ -50,12 +49,9 @@ def schema_name(tenant_id: UUID) -> str:
     return f"tenant_{tenant_id.hex}"
 
 
-def tenant_settings(tenant_id: UUID) -> Sequence[Executable]:
+def tenant_settings(tenant_id: UUID) -> dict[str, str]:
     """The setting the policies read, and the tenant's schema first on the search path."""
-    return [
-        set_config("app.tenant_id", str(tenant_id)),
-        set_config("search_path", f"{schema_name(tenant_id)}, public"),
-    ]
+    return {"app.tenant_id": str(tenant_id), "search_path": f"{schema_name(tenant_id)}, public"}
 
 
 set_tenant = scoped_by(tenant_settings)

@@ -11,13 +11,13 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Executable, Index
+from sqlalchemy import Index
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import SchemaItem
 
 from .. import db, ddl
 from ..db import Entity
-from .context import scoped_by, set_config
+from .context import scoped_by
 from .directory import Settings, feature, forget_tenant
 from .models import TenantOwned
 
@@ -54,9 +54,9 @@ def user_ref(*, ondelete: str) -> Mapped[UUID]:  # the signature of every mode
     return mapped_column()
 
 
-def tenant_settings(tenant_id: UUID) -> Sequence[Executable]:
+def tenant_settings(tenant_id: UUID) -> dict[str, str]:
     """What PostgreSQL must know of the tenant: the setting the policies read."""
-    return [set_config("app.tenant_id", str(tenant_id))]
+    return {"app.tenant_id": str(tenant_id)}
 
 
 set_tenant = scoped_by(tenant_settings)
