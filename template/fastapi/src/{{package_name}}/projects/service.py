@@ -16,6 +16,10 @@ from .schemas import ProjectCreate, ProjectRead, ProjectUpdate
 
 logger = structlog.get_logger("projects")
 
+# What a read returns, selected as columns: rows validate straight into the response, with no
+# ORM instance (identity map, state) per row. Still an ORM query: every query filter applies.
+_READ = [getattr(Project, name) for name in ProjectRead.model_fields]
+
 
 async def create_project(
     session: AsyncSession,
@@ -50,7 +54,10 @@ async def get_project(session: AsyncSession, project_id: UUID, *, cache: Cache) 
     """Cache-aside: the cache first, PostgreSQL on a miss (or when the cache is down)."""
 
     async def load() -> ProjectRead:
-        return ProjectRead.model_validate(await _load(session, project_id))
+        row = (await session.execute(select(*_READ).where(Project.id == project_id))).first()
+        if row is None:
+            raise NotFound("No such project.")
+        return ProjectRead.model_validate(row)
 
     return await cache.read(session, ("projects", project_id), load, ProjectRead)
 
@@ -59,10 +66,10 @@ async def list_projects(
     session: AsyncSession, *, limit: int, cursor: str | None
 ) -> Page[ProjectRead]:
     """Newest first; UUIDv7 keys are time-ordered, so the key alone orders the page."""
-    query = select(Project).order_by(Project.id.desc())
+    query = select(*_READ).order_by(Project.id.desc())
     if cursor is not None:
         query = query.where(Project.id < decode_cursor(cursor))
-    rows = list(await session.scalars(query.limit(limit + 1)))
+    rows = (await session.execute(query.limit(limit + 1))).all()
     items = [ProjectRead.model_validate(row) for row in rows[:limit]]
     next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
     return Page(items=items, next_cursor=next_cursor)
