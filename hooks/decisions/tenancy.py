@@ -220,7 +220,8 @@ def _shared_consequences() -> list[str]:
         (
             "The session dependency sets the tenant inside each transaction with "
             "`set_config('app.tenant_id', ..., true)`, never with a session-level SET that "
-            "would outlive the request on a pooled connection."
+            "would outlive the request on a pooled connection; it travels in the same round "
+            "trip as the transaction's BEGIN, so it holds from the first statement on."
         ),
         (
             "Isolation tests run against PostgreSQL: tenant A sees only its rows, an insert "
@@ -257,8 +258,9 @@ def _schema_consequences(answers: Mapping[str, Any]) -> list[str]:
         ),
         (
             "The session dependency points the transaction at the tenant's schema with "
-            "`set_config('search_path', ..., true)`, so the setting ends with the transaction "
-            "and never reaches the next request on a pooled connection."
+            "`set_config('search_path', ..., true)`, sent with the transaction's BEGIN, so the "
+            "setting ends with the transaction and never reaches the next request on a pooled "
+            "connection."
         ),
         (
             "Tenant tables carry no foreign key out of the tenant's schema, so one tenant can be "
