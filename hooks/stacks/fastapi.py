@@ -68,7 +68,6 @@ PARTS: tuple[Part, ...] = (
             "pyjwt>=2.10",
             "sqlalchemy[asyncio]>=2.0.40",
             "structlog>=25.4",
-            "tenacity>=9.0",
             "uuid-utils>=0.11",
             "uvicorn[standard]>=0.35",
         ),
