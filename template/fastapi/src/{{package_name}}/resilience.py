@@ -53,8 +53,8 @@ def _repeatable(scope: Scope) -> bool:
 def backoff(attempt: int, wait: float) -> float:
     """Seconds to wait after failed attempt number `attempt` (1-based): exponential from `wait`,
     with up to `wait` of jitter, at most a second."""
-    jitter = random.uniform(0, wait)  # noqa: S311: spreads retries, no secret
-    return min(wait * 2 ** (attempt - 1) + jitter, 1.0)
+    jitter = random.uniform(0, wait)  # noqa: S311  # spreads retries, guards no secret
+    return min(wait * 2.0 ** (attempt - 1) + jitter, 1.0)
 
 
 class RetrySafeRequests:
