@@ -68,7 +68,7 @@ class Settings(ServiceSettings):
         return proxies
 
 
-_SECURITY_HEADERS = (
+_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"frame-ancestors 'none'"),
