@@ -46,7 +46,8 @@ class Feature:
     log_processors: Sequence[Processor] = ()
     options: Callable[[Any], Mapping[str, Any]] | None = None  # keyword arguments for FastAPI()
     # FastAPI tries the routes one by one, in order, at about a microsecond each: routes taken
-    # by many requests (the probes) go first. Only for paths no other feature's route matches.
+    # by many requests (the probes, the domain) go first, in the order of their features. Only
+    # for paths no route of a feature without it matches.
     routes_first: bool = False
 
 
