@@ -88,9 +88,20 @@ class _LineLogger:
     it) and a second pass of the processors, which cost more than the line itself."""
 
     def msg(self, line: str) -> None:
-        OUTPUT.write(line)
+        try:
+            OUTPUT.write(line)
+        except (OSError, ValueError) as error:  # stdout closed or gone: no request fails on it
+            _report_lost_line(error)
 
     debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _report_lost_line(error: Exception) -> None:
+    """Say on stderr that a line was lost, as `logging.Handler.handleError` does."""
+    try:
+        sys.stderr.write(f"--- Logging error: {type(error).__name__}: {error} ---\n")
+    except (OSError, ValueError):
+        pass
 
 
 def _line_logger(*_: Any) -> _LineLogger:
