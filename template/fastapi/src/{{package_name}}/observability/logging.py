@@ -5,6 +5,7 @@ the values the server refused (`DETAIL:  Key (email)=(...)`), so a traceback nam
 errors by type, SQLSTATE and statement, never by message.
 """
 
+import contextlib
 import logging
 import sys
 import threading
@@ -98,10 +99,8 @@ class _LineLogger:
 
 def _report_lost_line(error: Exception) -> None:
     """Say on stderr that a line was lost, as `logging.Handler.handleError` does."""
-    try:
+    with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(f"--- Logging error: {type(error).__name__}: {error} ---\n")
-    except (OSError, ValueError):
-        pass
 
 
 def _line_logger(*_: Any) -> _LineLogger:
