@@ -69,6 +69,7 @@ class Run:
     result: LoadResult
     cpu_seconds: float  # the worker's user + system time during the run
     round: int = 1
+    replica_transactions: int | None = None  # committed on the replica during the run
 
     @property
     def cpu_share(self) -> float:
@@ -129,6 +130,14 @@ class Side:
     def cpu_share(self) -> float:
         cpu = sum(run.cpu_seconds for run in self.runs)
         return cpu / self.seconds if self.seconds else 0.0
+
+    @property
+    def replica_share(self) -> float | None:
+        """Transactions the replica committed per request (None without a replica)."""
+        counts = [run.replica_transactions for run in self.runs]
+        if any(count is None for count in counts):
+            return None
+        return sum(count or 0 for count in counts) / self.requests if self.requests else 0.0
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -290,12 +299,21 @@ class Bench:
     project_id: str  # a project of the first tenant, for the cached read
     ids_file: Path
     distinct_ids: int
+    replica_admin_url: str | None = None
     rss_trace: list[tuple[str, float]] = field(default_factory=list)  # the service worker's
 
     def server(self, side: str) -> Server:
         return self.service if side == "service" else self.floor
 
+    def replica_transactions(self) -> int | None:
+        """Transactions committed so far in the bench database on the replica."""
+        if self.replica_admin_url is None:
+            return None
+        query = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database();"
+        return int(benchlib.psql(self.replica_admin_url, query).strip())
+
     def run_load(self, server: Server, label: str, workload: Workload, round_: int = 1) -> Run:
+        replica_before = self.replica_transactions()
         cpu = server.cpu_seconds()
         result = benchlib.load(
             label,
@@ -308,7 +326,14 @@ class Bench:
             loader=self.args.loader,
             workdir=self.workdir,
         )
-        return Run(result, server.cpu_seconds() - cpu, round_)
+        cpu = server.cpu_seconds() - cpu
+        replica = None
+        if replica_before is not None:
+            # An idle backend publishes its counts within 10 s (PostgreSQL 15's
+            # PGSTAT_IDLE_INTERVAL): wait for the run's, lest the next run be charged them.
+            time.sleep(11)
+            replica = (self.replica_transactions() or 0) - replica_before
+        return Run(result, cpu, round_, replica)
 
     def workload(self, endpoint: Endpoint) -> Workload:
         token = self.tokens[0]
@@ -604,6 +629,7 @@ def with_service(
             emails = seed(deployed.database, service.port, args.projects)
             ids_file = workdir / "ids.txt"
             distinct = write_ids(deployed.database, ids_file)
+            deployed.wait_for_replica()
             bench = Bench(
                 args=args,
                 workdir=workdir,
@@ -617,6 +643,7 @@ def with_service(
                 project_id=first_of_tenant(ids_file, 1),
                 ids_file=ids_file,
                 distinct_ids=distinct,
+                replica_admin_url=deployed.replica_admin_url,
             )
             check_same_answers(bench)
             return work(bench)
@@ -803,6 +830,11 @@ def report(args: argparse.Namespace, result: Measurement, commit: str) -> str:
             lines.append(
                 f"Service cache during {m.endpoint.label}: {m.cache_hits:,} hits, "
                 f"{m.cache_misses:,} misses (hit ratio {m.cache_hits / reads:.2f})."
+            )
+        if m.service.replica_share is not None and m.floor.replica_share is not None:
+            lines.append(
+                f"Transactions committed on the replica per request during {m.endpoint.label}: "
+                f"service {m.service.replica_share:.2f}, floor {m.floor.replica_share:.2f}."
             )
         if m.endpoint.key == "uncached":
             lines.append(
