@@ -1094,7 +1094,7 @@ end
 function init(args)
   targets = {}
   for line in io.lines(targets_file) do
-    local path, token = line:match("^(%%S+)\t?(%%S*)$")
+    local path, token = line:match("^(%%S+)\\t?(%%S*)$")
     table.insert(targets, {path, token})
   end
   index, n = id, 0
@@ -1114,7 +1114,7 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "WRK_RESULT %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d\n", summary.requests, summary.duration,
+    "WRK_RESULT %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
     e.connect, e.read, e.write, e.status, e.timeout, latency:percentile(50),
     latency:percentile(90), latency:percentile(99), latency.max))
 end
