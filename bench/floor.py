@@ -24,10 +24,11 @@ What each route does, and nothing more (issue 14):
 - `POST /api/v1/projects`: the member role, a validated body, one transaction that sets the
   tenant and inserts the row (a UUIDv7 key, RETURNING the server's defaults); 201 with the row.
 
-Only shared-table tenancy (`TENANCY=shared`, the default multi-tenant service) is written.
-With `DATABASE_POOLER=pgbouncer` no statement is cached per connection and the statement
-timeout is set per transaction (in the same statement as the tenant: one round trip, where the
-service spends two). With `DATABASE_REPLICA_URL` reads that may lag go to the replica unless the
+Tenancy `TENANCY=shared` (the default multi-tenant service: row-level security reads
+`app.tenant_id`) or `schema` (also the tenant's schema `tenant_<hex>` first on the search path,
+as the service sets it); not `database`. With `DATABASE_POOLER=pgbouncer` no statement is cached
+per connection and the statement timeout is set per transaction. Whatever the transaction needs
+set is set in one statement, one round trip (the service spends one per setting). With `DATABASE_REPLICA_URL` reads that may lag go to the replica unless the
 caller wrote within READ_YOUR_WRITES_SECONDS (the service's Redis mark) or the replica's lag,
 measured every REPLICA_LAG_CHECK_SECONDS, exceeds REPLICA_MAX_LAG_SECONDS; as in the service, a
 row read from the replica is not stored in the cache.
@@ -71,11 +72,7 @@ INSERT = (
     "INSERT INTO projects (id, name, description, created_by, updated_by) "
     f"VALUES ($1, $2, $3, $4, $4) RETURNING {COLUMNS}"
 )
-SET_TENANT = "SELECT set_config('app.tenant_id', $1, true)"
-# Through PgBouncer the timeout cannot be a startup parameter: it rides with the tenant.
-SET_TENANT_AND_TIMEOUT = (
-    "SELECT set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true)"
-)
+TENANCIES = ("shared", "schema")
 TENANT_STATUS = "SELECT status FROM tenants WHERE id = $1"
 LAG = (
     "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
@@ -183,9 +180,9 @@ class Floor:
     """The pools, the Redis client and the settings, opened by the lifespan."""
 
     def __init__(self, environ: dict[str, str]) -> None:
-        tenancy = environ.get("TENANCY", "shared")
-        if tenancy != "shared":
-            raise RuntimeError(f"the floor implements tenancy shared only, not {tenancy}")
+        self.tenancy = environ.get("TENANCY", "shared")
+        if self.tenancy not in TENANCIES:
+            raise RuntimeError(f"the floor implements tenancy {TENANCIES}, not {self.tenancy}")
         self.environ = environ
         self.secret = environ["JWT_SECRET"]
         self.issuer = environ.get("JWT_ISSUER", "example-service")
@@ -205,6 +202,12 @@ class Floor:
         self.max_lag = float(environ.get("REPLICA_MAX_LAG_SECONDS", "2"))
         self.lag_every = float(environ.get("REPLICA_LAG_CHECK_SECONDS", "1"))
         self.lag: float | None = None
+        # What a transaction sets, in one statement: the tenant, its schema, the timeout.
+        names = ["app.tenant_id"] + ["search_path"] * (self.tenancy == "schema")
+        names += ["statement_timeout"] * self.pooled
+        self.set_tenant = "SELECT " + ", ".join(
+            f"set_config('{name}', ${number}, true)" for number, name in enumerate(names, 1)
+        )
         self.primary: Any = None
         self.replica: Any = None
         self.redis: Any = None
@@ -325,12 +328,12 @@ class Floor:
     async def transaction(self, caller: Caller, pool: Any) -> AsyncIterator[Any]:
         """A pooled connection, in one transaction scoped to the caller's tenant."""
         async with pool.acquire() as connection, connection.transaction():
+            values = [str(caller.tenant_id)]
+            if self.tenancy == "schema":
+                values.append(f"tenant_{caller.tenant_id.hex}, public")
             if self.pooled:
-                await connection.fetchval(
-                    SET_TENANT_AND_TIMEOUT, str(caller.tenant_id), self.timeout_ms
-                )
-            else:
-                await connection.fetchval(SET_TENANT, str(caller.tenant_id))
+                values.append(self.timeout_ms)
+            await connection.fetchval(self.set_tenant, *values)
             yield connection
 
     async def read_pool(self, caller: Caller) -> Any:

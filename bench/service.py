@@ -232,6 +232,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="render with read replicas; a throwaway primary and streaming replica",
     )
+    parser.add_argument(
+        "--tenancy",
+        choices=("shared", "schema"),
+        default="shared",
+        help="the service's tenancy mode, and the floor's (shared)",
+    )
     benchlib.add_common_options(parser)
     benchlib.add_service_options(parser, example="LOG_LEVEL=WARNING")
     args = parser.parse_args(argv)
@@ -553,30 +559,53 @@ def summarise_stacks(raw: Path, count: int = 12) -> dict[str, Any]:
 # ── Setup ───────────────────────────────────────────────────────────────────
 
 
-def seed(database: benchlib.Database, service_port: int, projects: int) -> list[str]:
+def project_tables(database: benchlib.Database, tenancy: str) -> dict[str, str]:
+    """Each tenant's projects table: the shared one, or its schema's (`tenant_<hex>`)."""
+    tables = {}
+    for slug in SLUGS:
+        tenant_id, _ = benchlib.tenant_and_user(database, slug)
+        schema = f"tenant_{tenant_id.replace('-', '')}"
+        tables[slug] = f"{schema}.projects" if tenancy == "schema" else "projects"
+    return tables
+
+
+def seed(database: benchlib.Database, service_port: int, projects: int, tenancy: str) -> list[str]:
     """Two tenants registered through the API, `projects` rows each inserted with SQL."""
-    emails = []
+    emails = [benchlib.register_tenant(service_port, slug) for slug in SLUGS]
+    tables = project_tables(database, tenancy)
     statements = []
     for slug in SLUGS:
-        emails.append(benchlib.register_tenant(service_port, slug))
         tenant_id, user_id = benchlib.tenant_and_user(database, slug)
-        statements.append(benchlib.seed_projects_sql(tenant_id, user_id, projects))
+        if tenancy == "schema":  # the tenant's own table has no tenant column
+            statements.append(
+                benchlib.seed_projects_sql(None, user_id, projects, table=tables[slug])
+            )
+        else:
+            statements.append(benchlib.seed_projects_sql(tenant_id, user_id, projects))
+    analyse = "".join(f"VACUUM ANALYZE {table};\n" for table in sorted(set(tables.values())))
     started = time.perf_counter()
-    benchlib.psql(database.admin_url, "".join(statements) + "VACUUM ANALYZE projects;\n")
+    benchlib.psql(database.admin_url, "".join(statements) + analyse)
     log(f"seeded {len(SLUGS)} x {projects:,} projects in {time.perf_counter() - started:.1f} s")
     return emails
 
 
-def write_ids(database: benchlib.Database, path: Path) -> int:
+def write_ids(database: benchlib.Database, path: Path, tenancy: str) -> int:
     """Every seeded project id with its tenant's number (1 or 2), shuffled, one per line."""
-    rows = benchlib.psql(
-        database.admin_url,
-        "SELECT p.id, t.slug FROM projects p JOIN tenants t ON t.id = p.tenant_id;",
-    ).split()
+    tables = project_tables(database, tenancy)
+    if tenancy == "schema":
+        query = " UNION ALL ".join(
+            f"SELECT id, {number} FROM {tables[slug]}" for number, slug in enumerate(SLUGS, 1)
+        )
+    else:
+        query = (
+            "SELECT p.id, array_position(ARRAY['" + "', '".join(SLUGS) + "'], t.slug) "
+            "FROM projects p JOIN tenants t ON t.id = p.tenant_id"
+        )
+    rows = benchlib.psql(database.admin_url, query + ";").split()
     lines = []
     for row in rows:
-        project_id, slug = row.split("|")
-        lines.append(f"{project_id} {SLUGS.index(slug) + 1}")
+        project_id, number = row.split("|")
+        lines.append(f"{project_id} {number}")
     random.Random(4).shuffle(lines)
     path.write_text("\n".join(lines) + "\n")
     return len(lines)
@@ -591,21 +620,29 @@ def first_of_tenant(ids_file: Path, tenant: int) -> str:
     raise BenchError(f"no project of tenant {tenant} in {ids_file}")
 
 
-def floor_environment(deployed: benchlib.Deployment) -> dict[str, str]:
+def floor_environment(deployed: benchlib.Deployment, tenancy: str) -> dict[str, str]:
     """The service's own environment: the same database (or PgBouncer, or replica), Redis,
-    cache prefix, token secret, rate limit and pool size."""
-    return benchlib.clean_environment(deployed.environment) | {"TENANCY": "shared"}
+    cache prefix, token secret, rate limit and pool size; and its tenancy mode."""
+    return benchlib.clean_environment(deployed.environment) | {"TENANCY": tenancy}
 
 
 def with_service(
     args: argparse.Namespace, workdir: Path, commit: str, work: Callable[[Bench], Measurement]
 ) -> Measurement:
     """Deploy the service, serve the floor beside it, seed; then `work`."""
+    answers = benchlib.MULTI_TENANT_ANSWERS
+    if args.tenancy != "shared":
+        answers = {
+            "tenancy_need": f"multi_{args.tenancy}",
+            "tenancy": args.tenancy,
+            "cache": "redis",
+        }
     with benchlib.deployment(
         workdir,
         vcs_ref=args.vcs_ref,
         commit=commit,
         settings=args.settings,
+        answers=answers,
         pooler=args.pooler,
         pooler_size=args.pooler_size,
         replica=args.replica,
@@ -622,13 +659,13 @@ def with_service(
             ),
             port=floor_port,
             cwd=workdir,
-            env=floor_environment(deployed),
+            env=floor_environment(deployed, args.tenancy),
             log_path=workdir / "floor.log",
         ) as floor:
             service = deployed.service
-            emails = seed(deployed.database, service.port, args.projects)
+            emails = seed(deployed.database, service.port, args.projects, args.tenancy)
             ids_file = workdir / "ids.txt"
-            distinct = write_ids(deployed.database, ids_file)
+            distinct = write_ids(deployed.database, ids_file, args.tenancy)
             deployed.wait_for_replica()
             bench = Bench(
                 args=args,
@@ -724,7 +761,7 @@ def report(args: argparse.Namespace, result: Measurement, commit: str) -> str:
     lines = [
         (
             f"Service benchmark against the hand-written floor: Groundwork {commit}, tenancy "
-            f"shared, cache redis, {database}; load ({args.loader}): {args.threads} processes, "
+            f"{args.tenancy}, cache redis, {database}; load ({args.loader}): {args.threads} processes, "
             f"{args.connections} connections, {seconds} s per run, {args.rounds} rounds "
             f"(service, floor, service, floor ...); {len(SLUGS)} tenants x {args.projects:,} "
             f"projects; {benchlib.machine_summary()}; load average {result.load_average[0]} "
