@@ -25,7 +25,6 @@ from typing import Annotated, Any
 from fastapi import FastAPI
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
-from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -69,32 +68,44 @@ class Settings(ServiceSettings):
         return proxies
 
 
+_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+)
+_CACHE_CONTROL = b"cache-control"
+
+
 class SecurityHeadersMiddleware:
-    """Adds the security headers to every HTTP response (pure ASGI: streaming is untouched)."""
+    """Adds the security headers to every HTTP response (pure ASGI: streaming is untouched).
+
+    A header the response sets already is left as it is; the raw header list is extended in
+    one pass, without a header mapping built per response."""
 
     def __init__(self, app: ASGIApp, *, hsts: str, hsts_always: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        self.hsts = (b"strict-transport-security", hsts.encode("latin-1"))
         self.hsts_always = hsts_always
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        hsts = self.hsts_always or scope.get("scheme") == "https"
+        added = _SECURITY_HEADERS
+        if self.hsts_always or scope.get("scheme") == "https":
+            added = (*added, self.hsts)
         no_store = str(scope.get("path", "")).startswith(TOKEN_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                if hsts:
-                    headers.setdefault("Strict-Transport-Security", self.hsts)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [header for header in added if header[0] not in present]
                 if no_store:
-                    headers["Cache-Control"] = "no-store"
+                    headers = [header for header in headers if header[0].lower() != _CACHE_CONTROL]
+                    headers.append((_CACHE_CONTROL, b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

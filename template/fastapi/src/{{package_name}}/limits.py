@@ -64,33 +64,31 @@ def nested_deeper_than(body: bytes, limit: int) -> bool:
     return bool(brackets)
 
 
-def _header_refusal(scope: Scope, settings: Settings) -> str | None:
+def _read_head(scope: Scope, settings: Settings) -> tuple[str | None, int | None, bool]:
+    """In one pass over the headers: why the head is refused (or None), the declared
+    Content-Length (None if absent or malformed) and whether the body is JSON."""
     headers = scope["headers"]
     if len(headers) > settings.max_header_count:
-        return f"The request has more than {settings.max_header_count} headers."
+        return f"The request has more than {settings.max_header_count} headers.", None, False
     size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
-    size += sum(len(name) + len(value) + 4 for name, value in headers)
-    if size > settings.max_header_bytes:
-        return f"The request's headers are larger than {settings.max_header_bytes} bytes."
-    return None
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
+    length: int | None = None
+    length_seen = is_json = type_seen = False
+    for name, value in headers:
+        size += len(name) + len(value) + 4
+        if name == b"content-length" and not length_seen:  # the first one counts
+            length_seen = True
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
-
-
-def _is_json(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"content-type":
+                length = None
+        elif name == b"content-type" and not type_seen:
+            type_seen = True
             media_type: bytes = value.split(b";", 1)[0].strip().lower()
-            return media_type == b"application/json" or media_type.endswith(b"+json")
-    return False
+            is_json = media_type == b"application/json" or media_type.endswith(b"+json")
+    if size > settings.max_header_bytes:
+        refusal = f"The request's headers are larger than {settings.max_header_bytes} bytes."
+        return refusal, None, False
+    return None, length, is_json
 
 
 class RequestLimits:
@@ -105,12 +103,11 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         limit = self.settings.max_body_bytes
-        refusal = _header_refusal(scope, self.settings)
+        refusal, length, is_json = _read_head(scope, self.settings)
         if refusal is not None:
             response = error_response(431, "headers_too_large", refusal)
             await response(scope, receive, send)
             return
-        length = _content_length(scope)
         if length is not None and length > limit:  # refused before a byte is read
             await _refuse_body(BodyTooLarge(limit), scope, receive, send)
             return
@@ -127,7 +124,7 @@ class RequestLimits:
         tracked = TrackedSend(send)
         try:
             downstream: Receive = counted
-            if _is_json(scope):
+            if is_json:
                 buffered = await BufferedBody.read(counted)
                 downstream = buffered.replay(counted)
                 invalid = _json_refusal(buffered.body, self.settings.max_json_depth)

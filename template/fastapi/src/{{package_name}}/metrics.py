@@ -1,7 +1,6 @@
 """Prometheus metrics at /metrics. Labels are bounded: methods, route templates and status
 codes, never ids. The core announces what it does (`signals`); this module counts it."""
 
-import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -20,9 +19,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .api import route_template
 from .config import ServiceSettings
 from .db import database
 from .features import Feature
@@ -177,34 +174,30 @@ REGISTRY.register(_POOLS)
 
 
 class RequestMetrics:
-    """Pure ASGI middleware counting every request and its duration."""
+    """Counts every request and its duration: a request observer (`features.RequestObserver`),
+    told by the request context's middleware once the request is answered."""
 
-    def __init__(self, app: ASGIApp, *, per_tenant: bool) -> None:
-        self.app = app
+    def __init__(self, *, per_tenant: bool) -> None:
         self.per_tenant = per_tenant
+        # The labelled children, looked up once per series rather than at every request.
+        self._requests: dict[tuple[str, str, int], Counter] = {}
+        self._durations: dict[tuple[str, str], Histogram] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status_code = 500
-
-        async def send_and_see(message: Message) -> None:
-            nonlocal status_code
-            if message["type"] == "http.response.start":
-                status_code = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_see)
-        finally:
-            route = route_template(scope) or UNMATCHED_ROUTE
-            REQUESTS.labels(scope["method"], route, str(status_code)).inc()
-            REQUEST_DURATION.labels(scope["method"], route).observe(time.perf_counter() - started)
+    def __call__(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        route = route or UNMATCHED_ROUTE
+        requests = self._requests.get((method, route, status))
+        if requests is None:
+            requests = REQUESTS.labels(method, route, str(status))
+            self._requests[method, route, status] = requests
+        requests.inc()
+        durations = self._durations.get((method, route))
+        if durations is None:
+            durations = self._durations[method, route] = REQUEST_DURATION.labels(method, route)
+        durations.observe(seconds)
+        if self.per_tenant:
             tenant = structlog.contextvars.get_contextvars().get("tenant_id")
-            if self.per_tenant and tenant:
-                TENANT_REQUESTS.labels(tenant, f"{status_code // 100}xx").inc()
+            if tenant:
+                TENANT_REQUESTS.labels(tenant, f"{status // 100}xx").inc()
 
 
 router = APIRouter(tags=["observability"])
@@ -223,7 +216,8 @@ async def _watch_pool(app: FastAPI, _: Settings) -> AsyncIterator[None]:
 
 
 def _install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(RequestMetrics, per_tenant=settings.metrics_per_tenant)
+    # Counted in the request context's pass over each request (observability), not a layer.
+    app.state.request_observers.append(RequestMetrics(per_tenant=settings.metrics_per_tenant))
 
 
 feature = Feature(routers=[router], lifespan=_watch_pool, install=_install)

@@ -7,18 +7,14 @@ the response has started, is not retried. A database still out of reach after th
 met by a request not safe to repeat) is a 503 `database_unavailable` with Retry-After.
 """
 
+import asyncio
+import random
+
 import structlog
 from fastapi import FastAPI
 from pydantic import Field
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Receive, Scope, Send
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from .asgi import BufferedBody, TrackedSend
 from .config import ServiceSettings
@@ -48,14 +44,24 @@ def is_transient(error: BaseException) -> bool:
 
 
 def _repeatable(scope: Scope) -> bool:
-    if scope["method"] in ("GET", "HEAD"):
+    method = scope["method"]
+    if method in ("GET", "HEAD"):
         return True
-    headers = dict(scope["headers"])
-    return scope["method"] == "POST" and b"idempotency-key" in headers
+    return method == "POST" and any(name == b"idempotency-key" for name, _ in scope["headers"])
+
+
+def backoff(attempt: int, wait: float) -> float:
+    """Seconds to wait after failed attempt number `attempt` (1-based): exponential from `wait`,
+    with up to `wait` of jitter, at most a second."""
+    jitter = random.uniform(0, wait)  # noqa: S311  # spreads retries, guards no secret
+    return min(wait * 2.0 ** (attempt - 1) + jitter, 1.0)
 
 
 class RetrySafeRequests:
-    """Pure ASGI middleware: replays a repeatable request, with backoff and jitter."""
+    """Pure ASGI middleware: replays a repeatable request, with backoff and jitter.
+
+    The first attempt runs as a plain call (no retry machinery on the path of a request that
+    succeeds, which is nearly every one); only a transient failure enters the retry loop."""
 
     def __init__(self, app: ASGIApp, *, attempts: int, wait: float) -> None:
         self.app = app
@@ -83,21 +89,17 @@ class RetrySafeRequests:
     async def _retried(self, scope: Scope, receive: Receive, send: TrackedSend) -> None:
         # Only a create's body is replayed; a read's is left unread, for the route to refuse.
         body = await BufferedBody.read(receive) if scope["method"] == "POST" else None
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential_jitter(multiplier=self.wait, max=1.0, jitter=self.wait),
-            retry=retry_if_exception(lambda error: is_transient(error) and not send.started),
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        async for attempt in retrying:
-            with attempt:
+        attempt = 1
+        while True:
+            try:
                 await self.app(scope, receive if body is None else body.replay(receive), send)
-
-
-def _log_retry(state: RetryCallState) -> None:
-    error = state.outcome.exception() if state.outcome else None
-    logger.warning("request_retried", attempt=state.attempt_number, error=type(error).__name__)
+                return
+            except Exception as error:
+                if attempt >= self.attempts or send.started or not is_transient(error):
+                    raise
+                logger.warning("request_retried", attempt=attempt, error=type(error).__name__)
+            await asyncio.sleep(backoff(attempt, self.wait))
+            attempt += 1
 
 
 def _install(app: FastAPI, settings: Settings) -> None:

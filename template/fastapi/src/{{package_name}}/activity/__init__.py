@@ -9,4 +9,5 @@ from ..features import Feature
 from . import consumer  # noqa: F401  # importing it declares the consumer
 from .router import router
 
-feature = Feature(routers=[router])
+# Matched first, as projects are, and still before them (the order of features is kept).
+feature = Feature(routers=[router], routes_first=True)

@@ -5,4 +5,4 @@ from .router import DRAINING, router
 
 __all__ = ["DRAINING", "feature", "router"]
 
-feature = Feature(routers=[router])
+feature = Feature(routers=[router], routes_first=True)

@@ -15,7 +15,7 @@ from .middleware import RequestContextMiddleware
 
 def _install(app: FastAPI, settings: Any) -> None:
     configure_logging(settings.log_level, app.state.log_processors)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, observers=app.state.request_observers)
 
 
 feature = Feature(install=_install)

@@ -5,14 +5,17 @@ the values the server refused (`DETAIL:  Key (email)=(...)`), so a traceback nam
 errors by type, SQLSTATE and statement, never by message.
 """
 
+import contextlib
 import logging
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 import structlog
 from sqlalchemy.exc import DBAPIError
-from structlog.types import ExcInfo, Processor
+from structlog.types import EventDict, ExcInfo, Processor
 
 # Exceptions whose message may quote request values: the driver's, and SQLAlchemy's around them.
 _DATABASE_ERROR_MODULES = ("asyncpg", "sqlalchemy.dialects")
@@ -62,6 +65,83 @@ def format_exception(exc_info: ExcInfo) -> str:
 render_exception = structlog.processors.ExceptionRenderer(format_exception)
 
 
+class Output:
+    """Where every log line goes: standard output, looked up at each line (so a redirect of
+    `sys.stdout` is followed), unless `stream` is set (tests read the lines there)."""
+
+    def __init__(self) -> None:
+        self.stream: TextIO | None = None
+        self._lock = threading.Lock()  # a line is written whole, whichever thread logs it
+
+    def write(self, line: str) -> None:
+        stream = self.stream or sys.stdout
+        with self._lock:
+            stream.write(line + "\n")
+            stream.flush()
+
+
+OUTPUT = Output()
+
+
+class _LineLogger:
+    """structlog's logger for the service's own lines: the processors have rendered the line
+    already, so it is written as is, without a `logging.LogRecord` (twice: the formatter copies
+    it) and a second pass of the processors, which cost more than the line itself."""
+
+    def msg(self, line: str) -> None:
+        try:
+            OUTPUT.write(line)
+        except (OSError, ValueError) as error:  # stdout closed or gone: no request fails on it
+            _report_lost_line(error)
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _report_lost_line(error: Exception) -> None:
+    """Say on stderr that a line was lost, as `logging.Handler.handleError` does."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"--- Logging error: {type(error).__name__}: {error} ---\n")
+
+
+def _line_logger(*_: Any) -> _LineLogger:
+    return _LineLogger()
+
+
+class _Handler(logging.Handler):
+    """Standard-library records (uvicorn, SQLAlchemy), rendered by the formatter, to `OUTPUT`."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            OUTPUT.write(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+_ROOT = logging.getLogger()
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+    "exception": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "fatal": logging.CRITICAL,
+}
+
+
+def _drop_below_level(_: Any, method_name: str, event_dict: EventDict) -> EventDict:
+    """The root logger's level is every line's, structlog's too (`LOG_LEVEL`, or a test's)."""
+    if not _ROOT.isEnabledFor(_LEVELS.get(method_name, logging.NOTSET)):
+        raise structlog.DropEvent
+    return event_dict
+
+
+# Every method a real one: the level is checked by `_drop_below_level`, which follows the root
+# logger's level when it changes.
+_BoundLogger = structlog.make_filtering_bound_logger(logging.NOTSET)
+
+
 def configure_logging(level: str = "INFO", processors: Sequence[Processor] = ()) -> None:
     """Render structlog and standard-library records (uvicorn, SQLAlchemy) as JSON lines.
 
@@ -75,12 +155,13 @@ def configure_logging(level: str = "INFO", processors: Sequence[Processor] = ())
     ]
     structlog.configure(
         processors=[
+            _drop_below_level,
             *shared,
             render_exception,
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            structlog.processors.JSONRenderer(),
         ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        logger_factory=_line_logger,
+        wrapper_class=_BoundLogger,
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -91,11 +172,10 @@ def configure_logging(level: str = "INFO", processors: Sequence[Processor] = ())
             structlog.processors.JSONRenderer(),
         ],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _Handler()
     handler.setFormatter(formatter)
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    _ROOT.handlers[:] = [handler]
+    _ROOT.setLevel(level.upper())
     # uvicorn's access log is replaced by the request log of RequestContextMiddleware.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):

@@ -1,16 +1,19 @@
 """The request context: an id for every request, one log line per request, and no bare 500s."""
 
+import os
 import re
 import time
-import uuid
+from collections.abc import Sequence
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..api import route_template
 from ..errors import error_response
+from ..features import RequestObserver
 
 REQUEST_ID_HEADER = "x-request-id"
+_HEADER = REQUEST_ID_HEADER.encode()
 # An incoming id is reused only when it cannot smuggle anything into logs.
 _WELL_FORMED_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
@@ -18,20 +21,29 @@ logger = structlog.get_logger("request")
 
 
 class RequestContextMiddleware:
-    """Pure ASGI middleware, so the context it binds is visible to the whole request."""
+    """Pure ASGI middleware, so the context it binds is visible to the whole request.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Once the request is answered it writes the request's log line and tells `observers` (the
+    metrics) in the same pass: one layer, one timing and one route lookup for all of them."""
+
+    def __init__(self, app: ASGIApp, *, observers: Sequence[RequestObserver] = ()) -> None:
         self.app = app
+        self.observers = observers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if _WELL_FORMED_ID.match(incoming) else uuid.uuid4().hex
+        request_id = ""
+        for name, value in scope["headers"]:  # the last one counts, as in a dict of them
+            if name == _HEADER:
+                request_id = value.decode("latin-1")
+        if not _WELL_FORMED_ID.match(request_id):
+            request_id = os.urandom(16).hex()  # 32 hex digits, as a uuid4's, without the UUID
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        id_header = (_HEADER, request_id.encode())
         started = time.perf_counter()
         status_code = 500
         response_started = False
@@ -41,10 +53,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status_code = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (REQUEST_ID_HEADER.encode(), request_id.encode()),
-                ]
+                message["headers"] = [*message.get("headers", ()), id_header]
             await send(message)
 
         try:
@@ -56,12 +65,14 @@ class RequestContextMiddleware:
             response = error_response(500, "internal_error", "An unexpected error occurred.")
             await response(scope, receive, send_with_id)
         finally:
-            route = route_template(scope)
             seconds = time.perf_counter() - started
+            method, route = scope["method"], route_template(scope)
             logger.info(
                 "request",
-                method=scope["method"],
+                method=method,
                 route=route,
                 status=status_code,
                 duration_ms=round(seconds * 1000, 2),
             )
+            for observe in self.observers:
+                observe(method, route, status_code, seconds)

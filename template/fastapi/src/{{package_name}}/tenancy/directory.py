@@ -7,8 +7,10 @@ its storage gone (its schema's tables, its database, its row), reads its status 
 refuses the request as the worker that deleted it does.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from uuid import UUID
 
 from cachetools import TTLCache
@@ -38,14 +40,37 @@ class TenantDirectory:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, ttl_seconds: float) -> None:
         self._sessions = sessions
         self._statuses: TTLCache[UUID, str | None] = TTLCache(maxsize=100_000, ttl=ttl_seconds)
+        # The reads under way: the requests that find a status missing at once (every request
+        # of a busy tenant, when its status expires) wait for one query, not one each.
+        self._reading: dict[UUID, asyncio.Future[str | None]] = {}
 
     async def ensure_active(self, tenant_id: UUID) -> None:
         """Refuse a suspended tenant with 403, a deleted one with 401."""
-        if tenant_id not in self._statuses:
-            async with transaction(self._sessions) as session:
-                status = await session.scalar(select(Tenant.status).where(Tenant.id == tenant_id))
-            self._statuses[tenant_id] = status
-        refuse_unless_active(self._statuses.get(tenant_id))
+        try:
+            status = self._statuses[tenant_id]
+        except KeyError:  # none remembered, or expired
+            status = await self._read(tenant_id)
+        refuse_unless_active(status)
+
+    async def _read(self, tenant_id: UUID) -> str | None:
+        reading = self._reading.get(tenant_id)
+        if reading is None:
+            # A task of its own, so that a waiter that goes away does not cancel the others'.
+            reading = asyncio.ensure_future(self._query(tenant_id))
+            self._reading[tenant_id] = reading
+            reading.add_done_callback(partial(self._remember, tenant_id))
+        return await asyncio.shield(reading)
+
+    async def _query(self, tenant_id: UUID) -> str | None:
+        async with transaction(self._sessions) as session:
+            return await session.scalar(select(Tenant.status).where(Tenant.id == tenant_id))
+
+    def _remember(self, tenant_id: UUID, reading: asyncio.Future[str | None]) -> None:
+        if self._reading.get(tenant_id) is not reading:  # forgotten meanwhile: may be stale
+            return
+        del self._reading[tenant_id]
+        if not reading.cancelled() and reading.exception() is None:
+            self._statuses[tenant_id] = reading.result()
 
     @asynccontextmanager
     async def checking(self, tenant_id: UUID) -> AsyncIterator[None]:
@@ -67,8 +92,10 @@ class TenantDirectory:
             raise  # the tenant is active: the error is the request's own
 
     def forget(self, tenant_id: UUID) -> None:
-        """Drop what this worker remembers of a tenant (its status has just changed)."""
+        """Drop what this worker remembers of a tenant (its status has just changed): a read
+        begun before is neither joined nor remembered."""
         self._statuses.pop(tenant_id, None)
+        self._reading.pop(tenant_id, None)
 
 
 def refuse_unless_active(status: str | None) -> None:
