@@ -60,7 +60,10 @@ from fastapi import Request  # type: ignore[import-not-found, unused-ignore]
 from redis.asyncio import Redis  # type: ignore[import-not-found, unused-ignore]
 from redis.asyncio.retry import Retry  # type: ignore[import-not-found, unused-ignore]
 from redis.backoff import NoBackoff  # type: ignore[import-not-found, unused-ignore]
-from redis.exceptions import RedisError  # type: ignore[import-not-found, unused-ignore]
+from redis.exceptions import (  # type: ignore[import-not-found, unused-ignore]
+    NoScriptError,
+    RedisError,
+)
 from uuid_utils.compat import uuid7  # type: ignore[import-not-found, unused-ignore]
 
 V1 = "/api/v1"
@@ -172,6 +175,21 @@ def _json(body: Any, status: int = 200) -> Any:
     return fastapi.Response(content, status_code=status, media_type=JSON_TYPE)
 
 
+class Script:
+    """A Lua script run by its SHA (`EVALSHA`), loaded again if the server lost it: what
+    redis-py's `Script` does, without its per-call protocol check."""
+
+    def __init__(self, client: Any, source: str) -> None:
+        self.client = client
+        self.script = client.register_script(source)
+
+    async def __call__(self, keys: list[str], args: list[Any]) -> Any:
+        try:
+            return await self.client.evalsha(self.script.sha, len(keys), *keys, *args)
+        except NoScriptError:  # a restarted or flushed server
+            return await self.script(keys=keys, args=args)
+
+
 async def _no_reset(connection: Any) -> None:
     """Nothing outlives a transaction here (set_config(..., true)): no reset query on release."""
 
@@ -247,9 +265,9 @@ class Floor:
             retry=Retry(NoBackoff(), retries=0),
             health_check_interval=30,
         )
-        self.hit = self.redis.register_script(sliding_window_script())
-        self.cache_read = self.redis.register_script(CACHE_READ)
-        self.cache_fill = self.redis.register_script(CACHE_FILL)
+        self.hit = Script(self.redis, sliding_window_script())
+        self.cache_read = Script(self.redis, CACHE_READ)
+        self.cache_fill = Script(self.redis, CACHE_FILL)
         self.primary = await self.pool(self.environ["DATABASE_URL"])
         measuring = None
         if replica_url := self.environ.get("DATABASE_REPLICA_URL"):
@@ -314,8 +332,7 @@ class Floor:
         current = f"{self.limit_prefix}:{{{self.limit.key(name.hexdigest())}}}"
         try:
             allowed = await self.hit(
-                keys=[f"{current}/-1", current],
-                args=[self.limit.amount, self.limit.expiry, 1],
+                [f"{current}/-1", current], [self.limit.amount, self.limit.expiry, 1]
             )
         except (RedisError, OSError):
             return
@@ -360,7 +377,7 @@ class Floor:
         name = "{" + f"{self.prefix}:tenant:{caller.tenant_id}:projects:{project_id}" + "}"
         keys = [name, f"{name}:writing"]
         try:
-            version, raw, writing = await self.cache_read(keys=keys)
+            version, raw, writing = await self.cache_read(keys, [])
         except (RedisError, OSError):
             version, raw, writing = None, None, 1  # a miss, and nothing stored
         if raw is not None:
@@ -373,7 +390,7 @@ class Floor:
         body = json.dumps(_project(row), ensure_ascii=False, separators=(",", ":"))
         if not writing and pool is self.primary:
             with contextlib.suppress(RedisError, OSError):
-                await self.cache_fill(keys=keys, args=[version, body, self.ttl_ms])
+                await self.cache_fill(keys, [version, body, self.ttl_ms])
         return fastapi.Response(body.encode(), media_type=JSON_TYPE)
 
     async def page(self, request: Request) -> Any:
