@@ -662,6 +662,19 @@ class Deployment:
     redis_url: str
     namespace: str  # the service's cache prefix: every Redis key it writes starts with it
     environment: dict[str, str] = field(default_factory=dict)  # what the service runs with
+    replica_admin_url: str | None = None  # the superuser on the replica's copy of the database
+
+    def wait_for_replica(self, timeout: float = 300) -> None:
+        """Until the replica has replayed everything the primary has written so far."""
+        if self.replica_admin_url is None:
+            return
+        target = psql(self.database.admin_url, "SELECT pg_current_wal_lsn();").strip()
+        deadline = time.monotonic() + timeout
+        query = f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn;"
+        while psql(self.replica_admin_url, query).strip() != "t":
+            if time.monotonic() > deadline:
+                raise BenchError(f"the replica did not replay up to {target} in {timeout:g} s")
+            time.sleep(0.2)
 
 
 @contextlib.contextmanager
@@ -674,47 +687,237 @@ def deployment(
     answers: Mapping[str, Any] = MULTI_TENANT_ANSWERS,
     pooler: str = "none",
     pooler_size: int = 20,
+    replica: bool = False,
 ) -> Iterator[Deployment]:
     """Render a service (by default the default multi-tenant one), `uv sync` it, create and
     migrate its database, serve it (with `settings` added to its environment), through a
     throwaway PgBouncer of `pooler_size` server connections with `pooler="pgbouncer"`; drop
-    the database, the tenants' databases and the service's Redis keys afterwards."""
+    the database, the tenants' databases and the service's Redis keys afterwards.
+
+    With `replica` the service is rendered with read replicas (consistency eventual) and its
+    database lives in a throwaway cluster with a streaming replica of its own
+    (`pg_basebackup`), which DATABASE_REPLICA_URL names."""
     admin_url, redis_url = admin_url_from_env(), redis_url_from_env()
     tenancy, cache = answers.get("tenancy", "none"), answers.get("cache", "none")
-    log(f"rendering Groundwork {commit} (tenancy {tenancy}, cache {cache}, pooler {pooler})")
+    chosen = {**answers, "pooler": pooler}
+    if replica:
+        chosen |= {"read_replicas": True, "consistency": "eventual"}
+    log(
+        f"rendering Groundwork {commit} (tenancy {tenancy}, cache {cache}, pooler {pooler}"
+        f"{', read replica' if replica else ''})"
+    )
     folder = workdir / ("service" if answers is MULTI_TENANT_ANSWERS else f"service-{tenancy}")
-    project = render(folder, {**answers, "pooler": pooler}, vcs_ref=vcs_ref)
+    project = render(folder, chosen, vcs_ref=vcs_ref)
     log("uv sync")
     python = uv_sync(project)
-    with (
-        temporary_database(admin_url, tenant_databases=tenancy == "database") as database,
-        contextlib.ExitStack() as stack,
-    ):
-        namespace = f"bench-{database.name}"
-        environment = service_environment(database, redis_url, namespace) | dict(settings or {})
-        if pooler == "pgbouncer":
-            pooled = stack.enter_context(
-                pgbouncer(database.app_url, pool_size=pooler_size, workdir=workdir)
+    with contextlib.ExitStack() as clusters:
+        replica_port = None
+        if replica:
+            primary = clusters.enter_context(throwaway_cluster(workdir, "primary"))
+            replica_port = clusters.enter_context(throwaway_replica(workdir, primary)).port
+            admin_url = primary.url
+        with (
+            temporary_database(admin_url, tenant_databases=tenancy == "database") as database,
+            contextlib.ExitStack() as stack,
+        ):
+            yield from _deployed(
+                project,
+                python,
+                database,
+                stack,
+                folder=folder,
+                workdir=workdir,
+                redis_url=redis_url,
+                cache=cache,
+                settings=settings,
+                pooler=pooler,
+                pooler_size=pooler_size,
+                replica_port=replica_port,
             )
-            environment |= {"DATABASE_URL": pooled, "DATABASE_DIRECT_URL": database.app_url}
-        log(f"database {database.name}: migrating")
-        migrate(project, environment)
-        port = free_port()
-        try:
-            with serve(
-                "service",
-                uvicorn_command(python, f"{PACKAGE}.main:create_app", port),
-                port=port,
-                cwd=project,
-                env=environment,
-                log_path=folder.with_name(folder.name + ".log"),
-            ) as service:
-                yield Deployment(
-                    project, python, database, service, redis_url, namespace, environment
-                )
-        finally:
-            if cache == "redis":  # without a cache the service has no Redis client to use
-                redis_delete(python, redis_url, f"{namespace}*")
+
+
+def _deployed(
+    project: Path,
+    python: Path,
+    database: Database,
+    stack: contextlib.ExitStack,
+    *,
+    folder: Path,
+    workdir: Path,
+    redis_url: str,
+    cache: str,
+    settings: Mapping[str, str] | None,
+    pooler: str,
+    pooler_size: int,
+    replica_port: int | None,
+) -> Iterator[Deployment]:
+    """The rest of `deployment`, once the database exists."""
+    namespace = f"bench-{database.name}"
+    environment = service_environment(database, redis_url, namespace) | dict(settings or {})
+    if replica_port is not None:
+        environment["DATABASE_REPLICA_URL"] = with_port(database.app_url, replica_port)
+    if pooler == "pgbouncer":
+        pooled = stack.enter_context(
+            pgbouncer(database.app_url, pool_size=pooler_size, workdir=workdir)
+        )
+        environment |= {
+            "DATABASE_URL": pooled,
+            "DATABASE_DIRECT_URL": database.app_url,
+            "DATABASE_POOLER": "pgbouncer",
+        }
+    log(f"database {database.name}: migrating")
+    migrate(project, environment)
+    port = free_port()
+    try:
+        with serve(
+            "service",
+            uvicorn_command(python, f"{PACKAGE}.main:create_app", port),
+            port=port,
+            cwd=project,
+            env=environment,
+            log_path=folder.with_name(folder.name + ".log"),
+        ) as service:
+            replica_admin_url = None
+            if replica_port is not None:
+                replica_admin_url = with_port(database.admin_url, replica_port)
+            yield Deployment(
+                project,
+                python,
+                database,
+                service,
+                redis_url,
+                namespace,
+                environment,
+                replica_admin_url,
+            )
+    finally:
+        if cache == "redis":  # without a cache the service has no Redis client to use
+            redis_delete(python, redis_url, f"{namespace}*")
+
+
+# ── A primary and its streaming replica ─────────────────────────────────────
+
+
+@dataclass
+class Cluster:
+    """A throwaway PostgreSQL cluster (the generated tests' tests/support/postgres_server.py)."""
+
+    bindir: Path
+    folder: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def run_as(self) -> dict[str, Any]:
+        """initdb and postgres refuse to run as root: as `postgres` then."""
+        if os.geteuid() != 0:
+            return {}
+        account = pwd.getpwnam("postgres")
+        os.chown(self.folder, account.pw_uid, account.pw_gid)
+        return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+
+    def setup(self, command: Sequence[str]) -> None:
+        done = subprocess.run(
+            list(command),
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            check=False,
+            **self.run_as(),
+        )
+        if done.returncode != 0:
+            raise BenchError(f"`{command[0]}` failed ({done.returncode}):\n{done.stderr[-2000:]}")
+
+    def start(self) -> None:
+        # A benchmark's data is thrown away: no fsync; the replica streams all the same.
+        server = [str(self.bindir / "postgres"), "-D", str(self.data), "-p", str(self.port)]
+        server += ["-h", "127.0.0.1", "-k", str(self.folder), "-c", "fsync=off"]
+        server += ["-c", "full_page_writes=off", "-c", "synchronous_commit=off"]
+        server += ["-c", "max_connections=200"]
+        with (self.folder / "postgres.log").open("ab") as out:
+            self.process = subprocess.Popen(
+                server, cwd=self.folder, stdout=out, stderr=out, **self.run_as()
+            )
+        deadline = time.monotonic() + 120
+        while self.process.poll() is None and time.monotonic() < deadline:
+            ready = [str(self.bindir / "pg_isready"), "-q", "-h", "127.0.0.1"]
+            ready += ["-p", str(self.port), "-U", "postgres", "-t", "1"]
+            if subprocess.run(ready, check=False).returncode == 0:
+                return
+            time.sleep(0.1)
+        log_tail = (self.folder / "postgres.log").read_text(errors="replace")[-2000:]
+        raise BenchError(f"throwaway PostgreSQL on port {self.port} did not start:\n{log_tail}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # a fast shutdown
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def find_bindir() -> Path:
+    """Where initdb, postgres and pg_basebackup are (Debian keeps them off PATH)."""
+    if found := shutil.which("initdb"):
+        return Path(found).resolve().parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not candidates:
+        raise BenchError("--replica needs the PostgreSQL server tools: apt-get install postgresql")
+    return max(candidates, key=lambda path: int(path.parent.parent.name)).parent
+
+
+@contextlib.contextmanager
+def throwaway_cluster(workdir: Path, name: str) -> Iterator[Cluster]:
+    """A new cluster (trust authentication) on a free port under `workdir`."""
+    folder = workdir / f"pg-{name}"
+    folder.mkdir()
+    os.chmod(workdir, 0o755)
+    cluster = Cluster(find_bindir(), folder, free_port())
+    try:
+        cluster.setup(
+            [str(cluster.bindir / "initdb"), "-D", str(cluster.data), "-A", "trust"]
+            + ["-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"]
+        )
+        cluster.start()
+        log(f"throwaway PostgreSQL {name} on port {cluster.port}")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@contextlib.contextmanager
+def throwaway_replica(workdir: Path, primary: Cluster) -> Iterator[Cluster]:
+    """A streaming replica of `primary`: a base backup that writes its standby settings."""
+    folder = workdir / "pg-replica"
+    folder.mkdir()
+    replica = Cluster(primary.bindir, folder, free_port())
+    try:
+        source = f"host=127.0.0.1 port={primary.port} user=postgres"
+        replica.setup(
+            [str(replica.bindir / "pg_basebackup"), "-D", str(replica.data), "-R"]
+            + ["-X", "stream", "-c", "fast", "-d", source]
+        )
+        replica.start()
+        log(f"streaming replica on port {replica.port}")
+        yield replica
+    finally:
+        replica.stop()
+
+
+def with_port(url: str, port: int) -> str:
+    """`url` with another port (the replica's)."""
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc.rsplit(":", 1)[0] if parts.port else parts.netloc
+    return urllib.parse.urlunsplit((parts.scheme, f"{netloc}:{port}", *parts[2:]))
 
 
 # ── PgBouncer ───────────────────────────────────────────────────────────────
@@ -833,12 +1036,26 @@ def load(
     connections: int,
     threads: int = 2,
     timeout: float = 2.0,
+    loader: str = "loadgen",
+    workdir: Path | None = None,
 ) -> LoadResult:
     """Load the server at `url` with `workload`: `connections` keep-alive connections over
     `threads` processes for `duration` seconds. A response slower than `timeout` (2 s) counts
-    as a socket error (a timeout)."""
+    as a socket error (a timeout). `loader` "wrk" runs wrk (its threads for the processes)
+    with a Lua script, written in `workdir`, that sends the same requests."""
     address = urllib.parse.urlsplit(url)
     seconds = max(1, round(duration))
+    if loader == "wrk":
+        return load_wrk(
+            label,
+            url,
+            workload,
+            seconds=seconds,
+            connections=connections,
+            threads=threads,
+            timeout=timeout,
+            workdir=workdir or Path(tempfile.gettempdir()),
+        )
     result = loadgen.load(
         address.hostname or "127.0.0.1",
         address.port or 80,
@@ -862,6 +1079,98 @@ def load(
         non_2xx_3xx=tally.status,
         socket_errors=tally.connect + tally.read + tally.write + tally.timeout,
         timeouts=tally.timeout,
+    )
+
+
+# What wrk sends: the workload's targets in turn (each thread from its own index, stepping by the
+# number of threads, as loadgen's processes do), with `$worker` and `$n` replaced in the body.
+WRK_SCRIPT = """
+local targets_file, threads, method, body = %(file)s, %(threads)d, %(method)s, %(body)s
+local created = 0
+function setup(thread)
+  thread:set("id", created)
+  created = created + 1
+end
+function init(args)
+  targets = {}
+  for line in io.lines(targets_file) do
+    local path, token = line:match("^(%%S+)\\t?(%%S*)$")
+    table.insert(targets, {path, token})
+  end
+  index, n = id, 0
+end
+function request()
+  local target = targets[(index %% #targets) + 1]
+  index, n = index + threads, n + 1
+  local headers = {}
+  if target[2] ~= "" then headers["Authorization"] = "Bearer " .. target[2] end
+  local sent = nil
+  if body then
+    sent = (body:gsub("%%$worker", tostring(id)):gsub("%%$n", tostring(n)))
+    headers["Content-Type"] = "application/json"
+  end
+  return wrk.format(method, target[1], headers, sent)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK_RESULT %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect, e.read, e.write, e.status, e.timeout, latency:percentile(50),
+    latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+
+def _lua_string(value: str | None) -> str:
+    return "nil" if value is None else json.dumps(value)  # a JSON string is a Lua string here
+
+
+def load_wrk(
+    label: str,
+    url: str,
+    workload: loadgen.Workload,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    timeout: float,
+    workdir: Path,
+) -> LoadResult:
+    """One wrk run of `workload` (see `load`)."""
+    folder = Path(tempfile.mkdtemp(prefix="wrk-", dir=workdir))
+    targets = folder / "targets.tsv"
+    targets.write_text("".join(f"{path}\t{token or ''}\n" for path, token in workload.targets))
+    script = folder / "load.lua"
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "file": _lua_string(str(targets)),
+            "threads": threads,
+            "method": _lua_string(workload.method),
+            "body": _lua_string(workload.body),
+        }
+    )
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    command += [f"--timeout={timeout:g}s", "-s", str(script), url]
+    output = run(command, timeout=seconds + 120)
+    found = re.search(r"^WRK_RESULT ((?:\d+ ?){11})$", output, re.MULTILINE)
+    if found is None:
+        raise BenchError(f"{label}: no result from wrk:\n{output[-2000:]}")
+    requests, micros, connect, read, write, status, timed_out, *latencies = map(
+        int, found[1].split()
+    )
+    p50, p90, p99, worst = (value / 1000 for value in latencies)
+    return LoadResult(
+        label=label,
+        requests=requests,
+        seconds=micros / 1_000_000,
+        p50_ms=p50,
+        p90_ms=p90,
+        p99_ms=p99,
+        max_ms=worst,
+        non_2xx_3xx=status,
+        socket_errors=connect + read + write + timed_out,
+        timeouts=timed_out,
     )
 
 

@@ -59,6 +59,7 @@ class DepthResult:
     first: Timings
     deep: Timings
     plans: dict[str, str]
+    connection: str = "direct"  # how the service reaches PostgreSQL
 
     @property
     def ratio(self) -> float:
@@ -79,6 +80,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--page-size", type=int, default=50, help="items per page (50)")
     parser.add_argument("--repeats", type=int, default=51, help="timed requests of each page (51)")
+    parser.add_argument(
+        "--pooler",
+        choices=benchlib.POOLERS,
+        default="none",
+        help="serve the service through a throwaway PgBouncer in transaction mode (none)",
+    )
+    parser.add_argument(
+        "--pooler-size", type=int, default=20, help="PgBouncer's server connections (20)"
+    )
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="render with read replicas; pages read from a throwaway streaming replica",
+    )
     benchlib.add_common_options(parser)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
@@ -153,7 +168,14 @@ def explain(database: benchlib.Database, tenant_id: str, cursor: str, size: int)
 
 
 def run(args: argparse.Namespace, workdir: Path, commit: str) -> DepthResult:
-    with benchlib.deployment(workdir, vcs_ref=args.vcs_ref, commit=commit) as deployed:
+    with benchlib.deployment(
+        workdir,
+        vcs_ref=args.vcs_ref,
+        commit=commit,
+        pooler=args.pooler,
+        pooler_size=args.pooler_size,
+        replica=args.replica,
+    ) as deployed:
         port = deployed.service.port
         email = benchlib.register_tenant(port, SLUG)
         tenant_id, user_id = benchlib.tenant_and_user(deployed.database, SLUG)
@@ -168,6 +190,7 @@ def run(args: argparse.Namespace, workdir: Path, commit: str) -> DepthResult:
         started = time.perf_counter()
         benchlib.psql(deployed.database.admin_url, sql + "VACUUM ANALYZE projects;\n")
         log(f"inserted in {time.perf_counter() - started:.1f} s")
+        deployed.wait_for_replica()
         client = Client(port, token=benchlib.login(port, email))
         try:
             log(f"following cursors to depth {args.depth:,}")
@@ -187,7 +210,17 @@ def run(args: argparse.Namespace, workdir: Path, commit: str) -> DepthResult:
         first=first,
         deep=deep,
         plans=plans,
+        connection=connection_label(args),
     )
+
+
+def connection_label(args: argparse.Namespace) -> str:
+    """How the service reaches PostgreSQL: direct, through PgBouncer, with a read replica."""
+    parts = [f"through PgBouncer ({args.pooler_size} server connections)"] * (
+        args.pooler == "pgbouncer"
+    )
+    parts += ["pages read from a streaming replica"] * args.replica
+    return ", ".join(parts) or "direct"
 
 
 def report(result: DepthResult, commit: str) -> str:
@@ -198,7 +231,8 @@ def report(result: DepthResult, commit: str) -> str:
         other = f" (and {result.other_tenant_rows:,} newer ones of another tenant)"
     lines = [
         (
-            f"Depth benchmark: Groundwork {commit}, tenancy shared; {result.rows:,} projects in "
+            f"Depth benchmark: Groundwork {commit}, tenancy shared, {result.connection}; "
+            f"{result.rows:,} projects in "
             f"one tenant{other}, page size {result.page_size}; {benchlib.machine_summary()}; "
             f"load average {benchlib.load_average()}"
         ),

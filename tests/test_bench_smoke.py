@@ -44,28 +44,44 @@ def number(cell: str) -> float:
     return float(cell.replace(",", ""))
 
 
-def test_service_benchmark_runs() -> None:
-    output = run_bench("service.py", "--quick", "--connections", "8", "--timeout", "10")
-    endpoints, baselines = tables(output)[:2]
-    assert [row["endpoint"] for row in endpoints] == [
-        "GET /health/live",
-        "GET /projects/{id}, cached",
-        "GET /projects/{id}, uncached",
-        "GET /projects?limit=50",
-        "POST /projects",
+ENDPOINTS = [
+    "GET /health/live",
+    "GET /projects/{id}, cached",
+    "GET /projects/{id}, uncached",
+    "GET /projects?limit=50",
+    "POST /projects",
+]
+
+
+def test_service_benchmark_runs_against_the_floor() -> None:
+    output = run_bench(
+        "service.py", "--quick", "--rounds", "2", "--connections", "8", "--timeout", "10"
+    )
+    summary, runs = tables(output)[:2]
+    assert [row["endpoint"] for row in summary] == ENDPOINTS
+    for row in summary:
+        for column in ("service CPU ms/req", "floor CPU ms/req", "CPU ratio", "p99 ratio"):
+            assert number(row[column]) > 0, row
+        assert number(row["service req/s"]) > 0, row
+        assert number(row["floor req/s"]) > 0, row
+        assert row["service timeouts"] == "0", row
+        # Each target is judged, met or not, with its margin.
+        for target in ("CPU <= 1.5x", "0 timeouts", "p99 <= 3x"):
+            assert row[target].startswith(("yes", "NO")), row
+    # A B A B: both servers loaded on every endpoint, two rounds each, without an error.
+    assert [(row["endpoint"], row["server"]) for row in runs] == [
+        (endpoint, server) for endpoint in ENDPOINTS for server in ("service", "floor")
     ]
-    for row in endpoints:
+    for row in runs:
+        assert row["runs"] == "2", row
         assert number(row["req/s"]) > 0, row
-        assert number(row["baseline req/s"]) > 0, row
-        assert number(row["ratio"]) > 0, row
         assert number(row["p99 ms"]) > 0, row
-        assert number(row["RSS MiB"]) > 0, row
+        assert number(row["CPU ms/req"]) > 0, row
         assert row["errors"] == "0", row
-    assert len(baselines) == len(endpoints) + 1
-    for row in baselines:
-        assert number(row["req/s"]) > 0, row
-        assert row["errors"] == "0", row
-    assert "Resident memory (VmRSS) after the load: service worker" in output
+        assert row["timeouts"] == "0", row
+    assert "Resident memory (VmRSS) of the service worker" in output
+    assert "growth across the run" in output
+    assert "Targets of issue 14" in output
 
 
 def test_depth_benchmark_runs() -> None:
