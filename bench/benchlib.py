@@ -108,6 +108,27 @@ def add_service_options(parser: argparse.ArgumentParser, *, example: str) -> Non
     )
 
 
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """--pooler, --pooler-size and --replica: how the service reaches PostgreSQL."""
+    parser.add_argument(
+        "--pooler",
+        choices=POOLERS,
+        default="none",
+        help="serve through a throwaway PgBouncer in transaction mode (none)",
+    )
+    parser.add_argument(
+        "--pooler-size",
+        type=int,
+        default=20,
+        help="PgBouncer's server connections with --pooler pgbouncer (20)",
+    )
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="render with read replicas; a throwaway primary and streaming replica",
+    )
+
+
 def service_settings(parser: argparse.ArgumentParser, env: list[str]) -> dict[str, str]:
     """The --env settings as a dict; a malformed one is a usage error."""
     if any("=" not in setting for setting in env):

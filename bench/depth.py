@@ -80,20 +80,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--page-size", type=int, default=50, help="items per page (50)")
     parser.add_argument("--repeats", type=int, default=51, help="timed requests of each page (51)")
-    parser.add_argument(
-        "--pooler",
-        choices=benchlib.POOLERS,
-        default="none",
-        help="serve the service through a throwaway PgBouncer in transaction mode (none)",
-    )
-    parser.add_argument(
-        "--pooler-size", type=int, default=20, help="PgBouncer's server connections (20)"
-    )
-    parser.add_argument(
-        "--replica",
-        action="store_true",
-        help="render with read replicas; pages read from a throwaway streaming replica",
-    )
+    benchlib.add_database_options(parser)
     benchlib.add_common_options(parser)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)

@@ -215,23 +215,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile-dir", type=Path, help="keep py-spy's collapsed stacks in this folder"
     )
-    parser.add_argument(
-        "--pooler",
-        choices=benchlib.POOLERS,
-        default="none",
-        help="serve the service and the floor through a throwaway PgBouncer (none)",
-    )
-    parser.add_argument(
-        "--pooler-size",
-        type=int,
-        default=20,
-        help="PgBouncer's server connections with --pooler pgbouncer (20)",
-    )
-    parser.add_argument(
-        "--replica",
-        action="store_true",
-        help="render with read replicas; a throwaway primary and streaming replica",
-    )
+    benchlib.add_database_options(parser)
     parser.add_argument(
         "--tenancy",
         choices=("shared", "schema"),
