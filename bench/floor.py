@@ -177,17 +177,19 @@ def _json(body: Any, status: int = 200) -> Any:
 
 class Script:
     """A Lua script run by its SHA (`EVALSHA`), loaded again if the server lost it: what
-    redis-py's `Script` does, without its per-call protocol check."""
+    redis-py's `Script` does, without its per-call protocol check; within the timeout."""
 
-    def __init__(self, client: Any, source: str) -> None:
+    def __init__(self, client: Any, source: str, timeout: float) -> None:
         self.client = client
         self.script = client.register_script(source)
+        self.timeout = timeout
 
     async def __call__(self, keys: list[str], args: list[Any]) -> Any:
-        try:
-            return await self.client.evalsha(self.script.sha, len(keys), *keys, *args)
-        except NoScriptError:  # a restarted or flushed server
-            return await self.script(keys=keys, args=args)
+        async with asyncio.timeout(self.timeout):
+            try:
+                return await self.client.evalsha(self.script.sha, len(keys), *keys, *args)
+            except NoScriptError:  # a restarted or flushed server
+                return await self.script(keys=keys, args=args)
 
 
 async def _no_reset(connection: Any) -> None:
@@ -257,17 +259,18 @@ class Floor:
 
     @contextlib.asynccontextmanager
     async def opened(self) -> AsyncIterator[None]:
-        timeout = float(self.environ.get("REDIS_TIMEOUT_SECONDS", "0.25"))
+        # Each command is timed as the service times them (asyncio.timeout, not redis-py's
+        # socket_timeout, which spawns a task per command).
+        self.redis_timeout = float(self.environ.get("REDIS_TIMEOUT_SECONDS", "0.25"))
         self.redis = Redis.from_url(
             self.environ["REDIS_URL"],
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
+            socket_connect_timeout=self.redis_timeout,
             retry=Retry(NoBackoff(), retries=0),
             health_check_interval=30,
         )
-        self.hit = Script(self.redis, sliding_window_script())
-        self.cache_read = Script(self.redis, CACHE_READ)
-        self.cache_fill = Script(self.redis, CACHE_FILL)
+        self.hit = Script(self.redis, sliding_window_script(), self.redis_timeout)
+        self.cache_read = Script(self.redis, CACHE_READ, self.redis_timeout)
+        self.cache_fill = Script(self.redis, CACHE_FILL, self.redis_timeout)
         self.primary = await self.pool(self.environ["DATABASE_URL"])
         measuring = None
         if replica_url := self.environ.get("DATABASE_REPLICA_URL"):
@@ -358,7 +361,8 @@ class Floor:
         if self.replica is None or self.lag is None or self.lag > self.max_lag:
             return self.primary
         try:
-            wrote = await self.redis.exists(self.wrote_key(caller))
+            async with asyncio.timeout(self.redis_timeout):
+                wrote = await self.redis.exists(self.wrote_key(caller))
         except (RedisError, OSError):
             return self.primary
         return self.primary if wrote else self.replica
@@ -427,7 +431,8 @@ class Floor:
             row = await connection.fetchrow(INSERT, uuid7(), name, description, caller.user_id)
         if self.replica is not None:  # the caller's reads go to the primary for the window
             with contextlib.suppress(RedisError, OSError):
-                await self.redis.set(self.wrote_key(caller), 1, px=self.window_ms)
+                async with asyncio.timeout(self.redis_timeout):
+                    await self.redis.set(self.wrote_key(caller), 1, px=self.window_ms)
         return _json(_project(row), 201)
 
 
@@ -467,7 +472,10 @@ def create_app() -> Any:
         async with floor.opened():
             yield
 
-    app = fastapi.FastAPI(lifespan=lifespan)
+    # FastAPI's own OpenTelemetry off, as in the service without tracing.
+    app = fastapi.FastAPI(
+        lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False}
+    )
     app.add_api_route("/health/live", live, methods=["GET"])
     app.add_api_route(f"{V1}/projects", floor.page, methods=["GET"])
     app.add_api_route(f"{V1}/projects", floor.create, methods=["POST"], status_code=201)
