@@ -264,6 +264,7 @@ class Floor:
         self.redis_timeout = float(self.environ.get("REDIS_TIMEOUT_SECONDS", "0.25"))
         self.redis = Redis.from_url(
             self.environ["REDIS_URL"],
+            socket_timeout=None,
             socket_connect_timeout=self.redis_timeout,
             retry=Retry(NoBackoff(), retries=0),
             health_check_interval=30,
