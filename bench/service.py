@@ -217,6 +217,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     benchlib.add_database_options(parser)
     parser.add_argument(
+        "--server",
+        choices=benchlib.SERVERS,
+        default="uvicorn",
+        help="serve both with uvicorn (default: the service's own `serve`) or with granian",
+    )
+    parser.add_argument(
         "--tenancy",
         choices=("shared", "schema"),
         default="shared",
@@ -630,17 +636,29 @@ def with_service(
         pooler=args.pooler,
         pooler_size=args.pooler_size,
         replica=args.replica,
+        server=args.server,
     ) as deployed:
         floor_port = benchlib.free_port()
-        with benchlib.serve(
-            "floor",
-            benchlib.uvicorn_command(
+        serve_floor = (
+            benchlib.granian_command(
+                deployed.python,
+                "floor:create_app",
+                floor_port,
+                "--working-dir",
+                str(benchlib.BENCH_DIR),
+            )
+            if args.server == "granian"
+            else benchlib.uvicorn_command(
                 deployed.python,
                 "floor:create_app",
                 floor_port,
                 "--app-dir",
                 str(benchlib.BENCH_DIR),
-            ),
+            )
+        )
+        with benchlib.serve(
+            "floor",
+            serve_floor,
             port=floor_port,
             cwd=workdir,
             env=floor_environment(deployed, args.tenancy),
@@ -727,7 +745,9 @@ def run_all(bench: Bench) -> Measurement:
         floor_rss_mib=floor_rss,
         load_average=(load_before, load_after),
         distinct_ids=bench.distinct_ids,
-        versions=benchlib.package_versions(bench.python),
+        versions=benchlib.package_versions(
+            bench.python, (*benchlib.VERSIONED, *(["granian"] if args.server == "granian" else []))
+        ),
     )
 
 
@@ -745,7 +765,8 @@ def report(args: argparse.Namespace, result: Measurement, commit: str) -> str:
     lines = [
         (
             f"Service benchmark against the hand-written floor: Groundwork {commit}, tenancy "
-            f"{args.tenancy}, cache redis, {database}; load ({args.loader}): {args.threads} processes, "
+            f"{args.tenancy}, cache redis, {database}; served by {args.server}; "
+            f"load ({args.loader}): {args.threads} processes, "
             f"{args.connections} connections, {seconds} s per run, {args.rounds} rounds "
             f"(service, floor, service, floor ...); {len(SLUGS)} tenants x {args.projects:,} "
             f"projects; {benchlib.machine_summary()}; load average {result.load_average[0]} "
