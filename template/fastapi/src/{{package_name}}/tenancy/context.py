@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Executable, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from ..db import begin_with, set_configs, transaction
+from ..db import transaction
+from ..pooling import begin_with, set_configs
 
 TENANT = "tenant_id"  # the session's tenant, in Session.info
 
