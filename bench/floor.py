@@ -265,7 +265,7 @@ class Outbox:
             "data": data,
             "changed": sorted(key for key, value in data.items() if value is not None),
             "actor_id": str(caller.user_id),
-            "request_id": None,  # the floor has no request ids
+            "request_id": os.urandom(16).hex(),  # as the service makes one for each request
         }
         aggregate = f"project:{project['id']}"
         await connection.execute(
