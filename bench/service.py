@@ -731,27 +731,32 @@ def check_same_answers(bench: Bench) -> None:
 
 def check_same_writes(bench: Bench, created: dict[str, str]) -> None:
     """What a create writes beside its row, the same for both: its outbox event (--events),
-    its job (--jobs), with the same columns and JSON keys."""
-    queries = {}
+    its job (--jobs); the same values in the columns that name it, the same JSON keys in all."""
+    checks = []  # what, its query, the columns whose values must be equal
     if bench.args.events != "none":
-        queries["outbox event"] = (
+        query = (
             "SELECT type, tenant_id, aggregate, payload, headers "
             f"FROM {bench.storage.table('outbox_events')} WHERE aggregate = 'project:' || :'id'"
         )
+        checks.append(("outbox event", query, ("type", "tenant_id")))
     if bench.args.jobs != "none":
-        queries["job"] = (
+        query = (
             "SELECT queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at "
             "FROM procrastinate_jobs WHERE args->>'project_id' = :'id'"
         )
-    for what, query in queries.items():
+        checks.append(("job", query, ("queue_name", "task_name", "priority")))
+    for what, query, exact in checks:
         written = {}
         for side, project_id in created.items():
-            rows = benchlib.psql(
-                bench.storage.url,
-                f"\\set id {project_id}\nSELECT coalesce(json_agg(found), '[]') FROM ({query}) found;",
+            found = json.loads(
+                benchlib.psql(
+                    bench.storage.url,
+                    f"\\set id {project_id}\n"
+                    f"SELECT coalesce(json_agg(found), '[]') FROM ({query}) found;",
+                )
             )
-            written[side] = _shape(json.loads(rows))
-        if written["service"] != written["floor"] or not written["service"]:
+            written[side] = (_shape(found), [[row[name] for name in exact] for row in found])
+        if written["service"] != written["floor"] or not written["service"][1]:
             raise BenchError(
                 f"a create's {what}: the floor writes {written['floor']}, the service "
                 f"{written['service']}"
