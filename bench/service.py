@@ -732,11 +732,12 @@ def check_same_answers(bench: Bench) -> None:
 def check_same_writes(bench: Bench, created: dict[str, str]) -> None:
     """What a create writes beside its row, the same for both: its outbox event (--events),
     its job (--jobs); the same values in the columns that name it, the same JSON keys in all."""
-    checks = []  # what, its query, the columns whose values must be equal
+    checks: list[tuple[str, str, tuple[str, ...]]] = []  # what, its query, the columns to equal
     if bench.args.events != "none":
         query = (
             "SELECT type, tenant_id, aggregate, payload, headers "
-            f"FROM {bench.storage.table('outbox_events')} WHERE aggregate = 'project:' || :'id'"
+            # public's: the common table, or the tenant database's own
+            "FROM outbox_events WHERE aggregate = 'project:' || :'id'"
         )
         checks.append(("outbox event", query, ("type", "tenant_id")))
     if bench.args.jobs != "none":
