@@ -31,8 +31,8 @@ Tenancy `TENANCY=shared` (the default multi-tenant service: row-level security r
 `app.tenant_id`), `schema` (also the tenant's schema `tenant_<hex>` first on the search path,
 as the service sets it) or `database` (the tenant's rows in a database of its own, reached
 through a pool per tenant database, `TenantDatabases`, sized like the service's engines; the
-tenants' statuses stay in the catalog, `DATABASE_URL`). With `DATABASE_POOLER=pgbouncer` no statement is cached
-per connection and the statement timeout is set per transaction. Whatever the transaction needs
+tenants' statuses stay in the catalog, `DATABASE_URL`). With `DATABASE_POOLER=pgbouncer` no
+statement is cached per connection and the statement timeout is set per transaction. Whatever the transaction needs
 set is set in one statement, one round trip (the service spends one per setting). With `DATABASE_REPLICA_URL` reads that may lag go to the replica unless the
 caller wrote within READ_YOUR_WRITES_SECONDS (the service's Redis mark) or the replica's lag,
 measured every REPLICA_LAG_CHECK_SECONDS, exceeds REPLICA_MAX_LAG_SECONDS; as in the service, a
@@ -119,6 +119,10 @@ class Caller:
     user_id: UUID
     tenant_id: UUID
     roles: tuple[str, ...]
+
+
+# What a create also writes in its transaction, after its row (connection, caller, project).
+CreateWrite = Callable[[Any, Caller, dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -324,8 +328,7 @@ class Floor:
             f"set_config('{name}', ${number}, true)" for number, name in enumerate(names, 1)
         )
         self.databases = TenantDatabases(self) if self.tenancy == "database" else None
-        # What a create also writes in its transaction, after the row.
-        self.also_on_create: list[Callable[[Any, Caller, dict[str, Any]], Awaitable[None]]] = []
+        self.also_on_create: list[CreateWrite] = []
         if environ.get("EVENTS", "none") != "none":
             self.also_on_create.append(Outbox())
         if environ.get("JOBS", "none") != "none":
