@@ -346,6 +346,12 @@ def tenant_database_names(admin_url: str, name: str) -> list[str]:
     return [row for row in rows.split() if row.startswith(prefix)]
 
 
+def tenant_admin_url(database: Database, tenant_id: str) -> str:
+    """The superuser's URL of a tenant's database (database per tenant: `<name[:28]>_<hex>`)."""
+    name = f"{database.name[:28]}_{tenant_id.replace('-', '')}"
+    return _with_database(database.admin_url, name)
+
+
 def drop_databases(admin_url: str, names: Sequence[str]) -> None:
     """Drop databases, ending the sessions still in them (a few hundred per psql call)."""
     for start in range(0, len(names), 200):
