@@ -40,6 +40,24 @@ RULES: tuple[Rule[Value], ...] = (
 )
 
 
+_WORKERS = {"prototype": 1, "growth": 2, "large": 4}  # the Dockerfile's WEB_CONCURRENCY
+
+
+def _serving(answers: Mapping[str, Any]) -> str:
+    scale = answers.get("scale", "prototype")
+    workers = (
+        "each pod runs one worker (`WEB_CONCURRENCY=1`), scaled by replicas, so the drain holds"
+        if answers.get("deploy") == "kubernetes"
+        else f"the image runs {_WORKERS[scale]} per container at {scale} scale (`WEB_CONCURRENCY`)"
+    )
+    return (
+        "It is served by uvicorn with uvloop and httptools (`python -m <package>.serve`), which "
+        f"adds a drain on stop and limits on request heads; {workers}. granian was measured "
+        "against it (`bench/service.py --server granian` in Groundwork); uvicorn stays, as the "
+        "drain and the head limits are written against its protocol."
+    )
+
+
 def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
     dependencies = "`DbSession`, `CurrentPrincipal`, `CurrentCache`"
     return [
@@ -69,6 +87,7 @@ def _consequences(value: Value, answers: Mapping[str, Any]) -> list[str]:
             "validated at start, and every error uses one envelope: "
             '`{"error": {"code", "message", "details", "request_id"}}`.'
         ),
+        _serving(answers),
     ]
 
 
