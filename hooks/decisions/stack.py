@@ -44,14 +44,15 @@ _WORKERS = {"prototype": 1, "growth": 2, "large": 4}  # the Dockerfile's WEB_CON
 
 
 def _serving(answers: Mapping[str, Any]) -> str:
-    scale = answers.get("scale", "prototype")
+    scale, package = answers.get("scale", "prototype"), answers.get("package_name", "<package>")
     workers = (
         "each pod runs one worker (`WEB_CONCURRENCY=1`), scaled by replicas, so the drain holds"
         if answers.get("deploy") == "kubernetes"
-        else f"the image runs {_WORKERS[scale]} per container at {scale} scale (`WEB_CONCURRENCY`)"
+        else f"the image runs {_WORKERS[scale]} worker(s) per container at {scale} scale "
+        "(`WEB_CONCURRENCY`)"
     )
     return (
-        "It is served by uvicorn with uvloop and httptools (`python -m <package>.serve`), which "
+        f"It is served by uvicorn with uvloop and httptools (`python -m {package}.serve`), which "
         f"adds a drain on stop and limits on request heads; {workers}. granian was measured "
         "against it (`bench/service.py --server granian` in Groundwork); uvicorn stays, as the "
         "drain and the head limits are written against its protocol."
