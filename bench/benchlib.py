@@ -346,6 +346,12 @@ def tenant_database_names(admin_url: str, name: str) -> list[str]:
     return [row for row in rows.split() if row.startswith(prefix)]
 
 
+def tenant_admin_url(database: Database, tenant_id: str) -> str:
+    """The superuser's URL of a tenant's database (database per tenant: `<name[:28]>_<hex>`)."""
+    name = f"{database.name[:28]}_{tenant_id.replace('-', '')}"
+    return _with_database(database.admin_url, name)
+
+
 def drop_databases(admin_url: str, names: Sequence[str]) -> None:
     """Drop databases, ending the sessions still in them (a few hundred per psql call)."""
     for start in range(0, len(names), 200):
@@ -465,7 +471,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A uvicorn process listening on 127.0.0.1:port."""
+    """A server process (uvicorn or granian) listening on 127.0.0.1:port."""
 
     name: str
     process: subprocess.Popen[bytes]
@@ -474,6 +480,10 @@ class Server:
 
     @property
     def pid(self) -> int:
+        """The worker's: the process itself, or its one child when it supervises (granian)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists() and (pids := children.read_text().split()):
+            return int(pids[0])
         return self.process.pid
 
     @property
@@ -509,6 +519,57 @@ class Server:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         raise BenchError(f"no VmRSS for {self.name} (pid {self.pid})")
+
+
+SERVERS = ("uvicorn", "granian")
+GRANIAN = "granian==2.7.4"  # installed into the service's virtualenv for `--server granian` only
+
+
+def service_command(python: Path, port: int, server: str = "uvicorn") -> list[str]:
+    """The service as its image runs it: `python -m <package>.serve` (uvicorn with the service's
+    header limits and drain), one worker on `port` (see `serving`). With `server="granian"`,
+    its application under granian instead, configured alike (`granian_command`)."""
+    if server == "granian":
+        return granian_command(python, f"{PACKAGE}.main:create_app", port)
+    return [str(python), "-m", f"{PACKAGE}.serve"]
+
+
+def serving(port: int) -> dict[str, str]:
+    """The environment `service_command` reads: one worker on 127.0.0.1:port, stopping at once."""
+    return {
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "SHUTDOWN_DRAIN_SECONDS": "0",
+    }
+
+
+def granian_command(python: Path, app: str, port: int, *extra: str) -> list[str]:
+    """An application factory under granian, as `uvicorn_command` serves one: one worker, one
+    runtime thread, uvloop, HTTP/1.1, no access log. The worker is the server's child process."""
+    return [
+        str(python),
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--factory",
+        "--workers",
+        "1",
+        "--runtime-threads",
+        "1",
+        "--loop",
+        "uvloop",
+        "--http",
+        "1",
+        "--no-ws",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+        app,
+    ]
 
 
 def uvicorn_command(python: Path, app: str, port: int, *extra: str) -> list[str]:
@@ -709,6 +770,7 @@ def deployment(
     pooler: str = "none",
     pooler_size: int = 20,
     replica: bool = False,
+    server: str = "uvicorn",
 ) -> Iterator[Deployment]:
     """Render a service (by default the default multi-tenant one), `uv sync` it, create and
     migrate its database, serve it (with `settings` added to its environment), through a
@@ -731,6 +793,8 @@ def deployment(
     project = render(folder, chosen, vcs_ref=vcs_ref)
     log("uv sync")
     python = uv_sync(project)
+    if server == "granian":
+        run(["uv", "pip", "install", "--quiet", "--python", str(python), GRANIAN])
     with contextlib.ExitStack() as clusters:
         replica_port = None
         if replica:
@@ -754,6 +818,7 @@ def deployment(
                 pooler=pooler,
                 pooler_size=pooler_size,
                 replica_port=replica_port,
+                server=server,
             )
 
 
@@ -771,6 +836,7 @@ def _deployed(
     pooler: str,
     pooler_size: int,
     replica_port: int | None,
+    server: str,
 ) -> Iterator[Deployment]:
     """The rest of `deployment`, once the database exists."""
     namespace = f"bench-{database.name}"
@@ -792,10 +858,10 @@ def _deployed(
     try:
         with serve(
             "service",
-            uvicorn_command(python, f"{PACKAGE}.main:create_app", port),
+            service_command(python, port, server),
             port=port,
             cwd=project,
-            env=environment,
+            env=environment | serving(port),
             log_path=folder.with_name(folder.name + ".log"),
         ) as service:
             replica_admin_url = None

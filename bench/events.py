@@ -420,10 +420,10 @@ def run_broker(args: argparse.Namespace, broker: str, workdir: Path, commit: str
         service = stack.enter_context(
             benchlib.serve(
                 "service",
-                benchlib.uvicorn_command(python, f"{benchlib.PACKAGE}.main:create_app", port),
+                benchlib.service_command(python, port),
                 port=port,
                 cwd=project,
-                env=environment,
+                env=environment | benchlib.serving(port),
                 log_path=workdir / f"service-{broker}.log",
             )
         )

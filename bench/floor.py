@@ -23,11 +23,16 @@ What each route does, and nothing more (issue 14):
   does not cache lists).
 - `POST /api/v1/projects`: the member role, a validated body, one transaction that sets the
   tenant and inserts the row (a UUIDv7 key, RETURNING the server's defaults); 201 with the row.
+  With `EVENTS` (rabbitmq, nats) the same transaction also writes the `project.created` row of
+  the outbox, as the service's does (`Outbox`); with `JOBS=procrastinate` it also enqueues the
+  service's `announce_project` job with procrastinate's own query (`Jobs`).
 
 Tenancy `TENANCY=shared` (the default multi-tenant service: row-level security reads
-`app.tenant_id`) or `schema` (also the tenant's schema `tenant_<hex>` first on the search path,
-as the service sets it); not `database`. With `DATABASE_POOLER=pgbouncer` no statement is cached
-per connection and the statement timeout is set per transaction. Whatever the transaction needs
+`app.tenant_id`), `schema` (also the tenant's schema `tenant_<hex>` first on the search path,
+as the service sets it) or `database` (the tenant's rows in a database of its own, reached
+through a pool per tenant database, `TenantDatabases`, sized like the service's engines; the
+tenants' statuses stay in the catalog, `DATABASE_URL`). With `DATABASE_POOLER=pgbouncer` no
+statement is cached per connection and the statement timeout is set per transaction. Whatever the transaction needs
 set is set in one statement, one round trip (the service spends one per setting). With `DATABASE_REPLICA_URL` reads that may lag go to the replica unless the
 caller wrote within READ_YOUR_WRITES_SECONDS (the service's Redis mark) or the replica's lag,
 measured every REPLICA_LAG_CHECK_SECONDS, exceeds REPLICA_MAX_LAG_SECONDS; as in the service, a
@@ -46,7 +51,9 @@ import json
 import os
 import re
 import time
-from collections.abc import AsyncIterator
+import urllib.parse
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -75,7 +82,7 @@ INSERT = (
     "INSERT INTO projects (id, name, description, created_by, updated_by) "
     f"VALUES ($1, $2, $3, $4, $4) RETURNING {COLUMNS}"
 )
-TENANCIES = ("shared", "schema")
+TENANCIES = ("shared", "schema", "database")
 TENANT_STATUS = "SELECT status FROM tenants WHERE id = $1"
 LAG = (
     "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
@@ -112,6 +119,10 @@ class Caller:
     user_id: UUID
     tenant_id: UUID
     roles: tuple[str, ...]
+
+
+# What a create also writes in its transaction, after its row (connection, caller, project).
+CreateWrite = Callable[[Any, Caller, dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -170,28 +181,120 @@ def _project(row: Any) -> dict[str, Any]:
     }
 
 
+def _compact(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(body: Any, status: int = 200) -> Any:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    content = _compact(body).encode()
     return fastapi.Response(content, status_code=status, media_type=JSON_TYPE)
 
 
 class Script:
     """A Lua script run by its SHA (`EVALSHA`), loaded again if the server lost it: what
-    redis-py's `Script` does, without its per-call protocol check."""
+    redis-py's `Script` does, without its per-call protocol check; within the timeout."""
 
-    def __init__(self, client: Any, source: str) -> None:
+    def __init__(self, client: Any, source: str, timeout: float) -> None:
         self.client = client
         self.script = client.register_script(source)
+        self.timeout = timeout
 
     async def __call__(self, keys: list[str], args: list[Any]) -> Any:
-        try:
-            return await self.client.evalsha(self.script.sha, len(keys), *keys, *args)
-        except NoScriptError:  # a restarted or flushed server
-            return await self.script(keys=keys, args=args)
+        async with asyncio.timeout(self.timeout):
+            try:
+                return await self.client.evalsha(self.script.sha, len(keys), *keys, *args)
+            except NoScriptError:  # a restarted or flushed server
+                return await self.script(keys=keys, args=args)
 
 
 async def _no_reset(connection: Any) -> None:
     """Nothing outlives a transaction here (set_config(..., true)): no reset query on release."""
+
+
+class TenantDatabases:
+    """A pool per tenant database (`<catalog[:28]>_<hex>`, as the service's role), opened on
+    the tenant's first request and sized like the service's engines (TENANT_DB_POOL_SIZE,
+    TENANT_DB_MAX_OVERFLOW); at most TENANT_ENGINES_MAX, the least recently used closed first."""
+
+    def __init__(self, floor: "Floor") -> None:
+        self.floor = floor
+        environ = floor.environ
+        self.size = int(environ.get("TENANT_DB_POOL_SIZE", "2"))
+        self.overflow = int(environ.get("TENANT_DB_MAX_OVERFLOW", "3"))
+        self.most = int(environ.get("TENANT_ENGINES_MAX", "20"))
+        self.catalog = urllib.parse.urlsplit(_url(environ["DATABASE_URL"]))
+        self.pools: OrderedDict[UUID, asyncio.Task[Any]] = OrderedDict()  # opening or open
+
+    def url(self, tenant_id: UUID) -> str:
+        name = f"{self.catalog.path.lstrip('/')[:28]}_{tenant_id.hex}"
+        return urllib.parse.urlunsplit(self.catalog._replace(path=f"/{name}"))
+
+    async def pool(self, tenant_id: UUID) -> Any:
+        opening = self.pools.pop(tenant_id, None)
+        if opening is None:  # concurrent first requests wait for the same pool
+            pool = self.floor.pool(self.url(tenant_id), size=self.size, overflow=self.overflow)
+            opening = asyncio.ensure_future(pool)
+        self.pools[tenant_id] = opening  # most recently used last
+        while len(self.pools) > self.most:
+            _, evicted = self.pools.popitem(last=False)
+            asyncio.ensure_future(self.close(evicted))
+        return await opening
+
+    @staticmethod
+    async def close(opening: "asyncio.Task[Any]") -> None:
+        await (await opening).close()
+
+    async def close_all(self) -> None:
+        while self.pools:
+            await self.close(self.pools.popitem()[1])
+
+
+class Outbox:
+    """The service's outbox row of a created project, in the transaction of the insert: the
+    event the relay publishes later (the relay is not the API's work)."""
+
+    INSERT = (
+        "INSERT INTO outbox_events (id, tenant_id, type, aggregate, payload, headers) "
+        "VALUES ($1, $2, 'project.created', $3, $4, '{}')"
+    )
+
+    async def __call__(self, connection: Any, caller: Caller, project: dict[str, Any]) -> None:
+        # What the service's receiver sees before the flush: the values it set, bookkeeping out.
+        data = {
+            "name": project["name"],
+            "description": project["description"],
+            "created_by": project["created_by"],
+            "updated_by": project["updated_by"],
+        }
+        payload = {
+            "id": project["id"],
+            "data": data,
+            "changed": sorted(key for key, value in data.items() if value is not None),
+            "actor_id": str(caller.user_id),
+            "request_id": os.urandom(16).hex(),  # as the service makes one for each request
+        }
+        aggregate = f"project:{project['id']}"
+        await connection.execute(
+            self.INSERT, uuid7(), caller.tenant_id, aggregate, _compact(payload)
+        )
+
+
+class Jobs:
+    """The service's `announce_project` job, enqueued in the transaction of the insert with
+    procrastinate's own query (read from the installed package, as the service runs it)."""
+
+    TASK = "example_service.jobs.tasks.announce_project"
+
+    def __init__(self) -> None:
+        from procrastinate import sql  # type: ignore[import-not-found, unused-ignore]
+
+        self.query = re.sub(r"%\(\w+\)s", "$1", sql.queries["defer_jobs"])
+
+    async def __call__(self, connection: Any, caller: Caller, project: dict[str, Any]) -> None:
+        arguments = {"project_id": project["id"], "tenant_id": str(caller.tenant_id)}
+        # procrastinate_job_to_defer_v1: queue, task, priority, lock, queueing lock, args, at.
+        job = ("default", self.TASK, 0, None, None, _compact(arguments), None)
+        await connection.fetch(self.query, [job])
 
 
 class Floor:
@@ -226,6 +329,14 @@ class Floor:
         self.set_tenant = "SELECT " + ", ".join(
             f"set_config('{name}', ${number}, true)" for number, name in enumerate(names, 1)
         )
+        self.databases = TenantDatabases(self) if self.tenancy == "database" else None
+        self.also_on_create: list[CreateWrite] = []
+        if environ.get("EVENTS", "none") != "none":
+            self.also_on_create.append(Outbox())
+        if environ.get("JOBS", "none") != "none":
+            if self.databases is not None:  # the queue is in the catalog: a second transaction
+                raise RuntimeError("the floor enqueues jobs in shared and schema tenancy only")
+            self.also_on_create.append(Jobs())
         self.primary: Any = None
         self.replica: Any = None
         self.redis: Any = None
@@ -233,10 +344,20 @@ class Floor:
         self.cache_read: Any = None
         self.cache_fill: Any = None
 
-    def pool(self, url: str, *, read_only: bool = False) -> Any:
-        """The service's pool: DB_POOL_SIZE connections, DB_MAX_OVERFLOW more under load."""
-        size = int(self.environ.get("DB_POOL_SIZE", "5"))
-        overflow = int(self.environ.get("DB_MAX_OVERFLOW", "5"))
+    def pool(
+        self,
+        url: str,
+        *,
+        read_only: bool = False,
+        size: int | None = None,
+        overflow: int | None = None,
+    ) -> Any:
+        """The service's pool: DB_POOL_SIZE connections, DB_MAX_OVERFLOW more under load
+        (unless given)."""
+        if size is None:
+            size = int(self.environ.get("DB_POOL_SIZE", "5"))
+        if overflow is None:
+            overflow = int(self.environ.get("DB_MAX_OVERFLOW", "5"))
         settings = {"application_name": "floor"}
         options: dict[str, Any] = {}
         if self.pooled:  # the next transaction may run on another server connection
@@ -257,17 +378,19 @@ class Floor:
 
     @contextlib.asynccontextmanager
     async def opened(self) -> AsyncIterator[None]:
-        timeout = float(self.environ.get("REDIS_TIMEOUT_SECONDS", "0.25"))
+        # Each command is timed as the service times them (asyncio.timeout, not redis-py's
+        # socket_timeout, which spawns a task per command).
+        self.redis_timeout = float(self.environ.get("REDIS_TIMEOUT_SECONDS", "0.25"))
         self.redis = Redis.from_url(
             self.environ["REDIS_URL"],
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
+            socket_timeout=None,
+            socket_connect_timeout=self.redis_timeout,
             retry=Retry(NoBackoff(), retries=0),
             health_check_interval=30,
         )
-        self.hit = Script(self.redis, sliding_window_script())
-        self.cache_read = Script(self.redis, CACHE_READ)
-        self.cache_fill = Script(self.redis, CACHE_FILL)
+        self.hit = Script(self.redis, sliding_window_script(), self.redis_timeout)
+        self.cache_read = Script(self.redis, CACHE_READ, self.redis_timeout)
+        self.cache_fill = Script(self.redis, CACHE_FILL, self.redis_timeout)
         self.primary = await self.pool(self.environ["DATABASE_URL"])
         measuring = None
         if replica_url := self.environ.get("DATABASE_REPLICA_URL"):
@@ -281,6 +404,8 @@ class Floor:
                 with contextlib.suppress(asyncio.CancelledError):
                     await measuring
                 await self.replica.close()
+            if self.databases is not None:
+                await self.databases.close_all()
             await self.primary.close()
             await self.redis.aclose()
 
@@ -353,12 +478,19 @@ class Floor:
             await connection.fetchval(self.set_tenant, *values)
             yield connection
 
+    async def write_pool(self, caller: Caller) -> Any:
+        """The pool of the caller's tenant database (database per tenant), or the primary."""
+        if self.databases is None:
+            return self.primary
+        return await self.databases.pool(caller.tenant_id)
+
     async def read_pool(self, caller: Caller) -> Any:
         """The replica unless the caller wrote lately or it lags (or there is none)."""
         if self.replica is None or self.lag is None or self.lag > self.max_lag:
-            return self.primary
+            return await self.write_pool(caller)
         try:
-            wrote = await self.redis.exists(self.wrote_key(caller))
+            async with asyncio.timeout(self.redis_timeout):
+                wrote = await self.redis.exists(self.wrote_key(caller))
         except (RedisError, OSError):
             return self.primary
         return self.primary if wrote else self.replica
@@ -387,8 +519,8 @@ class Floor:
             row = await connection.fetchrow(READ, project_id)
         if row is None:
             raise Refused(404, "not_found", "No such project.")
-        body = json.dumps(_project(row), ensure_ascii=False, separators=(",", ":"))
-        if not writing and pool is self.primary:
+        body = _compact(_project(row))
+        if not writing and pool is not self.replica:
             with contextlib.suppress(RedisError, OSError):
                 await self.cache_fill(keys, [version, body, self.ttl_ms])
         return fastapi.Response(body.encode(), media_type=JSON_TYPE)
@@ -423,12 +555,16 @@ class Floor:
         if not {"member", "admin"} & set(caller.roles):
             raise Refused(403, "insufficient_role", "This needs the member role.")
         name, description = _creation(await request.body())
-        async with self.transaction(caller, self.primary) as connection:
+        async with self.transaction(caller, await self.write_pool(caller)) as connection:
             row = await connection.fetchrow(INSERT, uuid7(), name, description, caller.user_id)
+            project = _project(row)
+            for write in self.also_on_create:
+                await write(connection, caller, project)
         if self.replica is not None:  # the caller's reads go to the primary for the window
             with contextlib.suppress(RedisError, OSError):
-                await self.redis.set(self.wrote_key(caller), 1, px=self.window_ms)
-        return _json(_project(row), 201)
+                async with asyncio.timeout(self.redis_timeout):
+                    await self.redis.set(self.wrote_key(caller), 1, px=self.window_ms)
+        return _json(project, 201)
 
 
 def _creation(raw: bytes) -> tuple[str, str | None]:
@@ -467,7 +603,10 @@ def create_app() -> Any:
         async with floor.opened():
             yield
 
-    app = fastapi.FastAPI(lifespan=lifespan)
+    # FastAPI's own OpenTelemetry off, as in the service without tracing.
+    app = fastapi.FastAPI(
+        lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False}
+    )
     app.add_api_route("/health/live", live, methods=["GET"])
     app.add_api_route(f"{V1}/projects", floor.page, methods=["GET"])
     app.add_api_route(f"{V1}/projects", floor.create, methods=["POST"], status_code=201)

@@ -17,6 +17,9 @@ request at most 1.5x the floor's, no timeouts, p99 at most 3x the floor's.
     uv run python bench/service.py --profile cached    # then sample the service with py-spy
     uv run python bench/service.py --pooler pgbouncer  # both through one throwaway PgBouncer
     uv run python bench/service.py --replica           # reads from a throwaway streaming replica
+    uv run python bench/service.py --tenancy database  # a database per tenant, service and floor
+    uv run python bench/service.py --events nats       # a create also writes its outbox event
+    uv run python bench/service.py --jobs procrastinate  # a create also enqueues its job
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import benchlib
+import events
 from benchlib import BenchError, Client, LoadResult, Server, log, table
 from loadgen import Workload
 
@@ -217,10 +221,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     benchlib.add_database_options(parser)
     parser.add_argument(
+        "--server",
+        choices=benchlib.SERVERS,
+        default="uvicorn",
+        help="serve both with uvicorn (default: the service's own `serve`) or with granian",
+    )
+    parser.add_argument(
         "--tenancy",
-        choices=("shared", "schema"),
+        choices=("shared", "schema", "database"),
         default="shared",
         help="the service's tenancy mode, and the floor's (shared)",
+    )
+    parser.add_argument(
+        "--events",
+        choices=("none", *events.BROKERS),
+        default="none",
+        help="render with domain events on this broker: a create writes its outbox row (none)",
+    )
+    parser.add_argument(
+        "--jobs",
+        choices=("none", "procrastinate"),
+        default="none",
+        help="render with background jobs: a create enqueues its job (none)",
     )
     benchlib.add_common_options(parser)
     benchlib.add_service_options(parser, example="LOG_LEVEL=WARNING")
@@ -228,6 +250,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.settings = benchlib.service_settings(parser, args.env)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if args.tenancy == "database" and args.replica:
+        parser.error("the floor reads from a replica in shared and schema tenancy only")
+    if args.tenancy == "database" and args.jobs != "none":
+        parser.error("the floor enqueues jobs in shared and schema tenancy only")
     if args.loader == "wrk" and shutil.which("wrk") is None:
         parser.error("--loader wrk needs wrk on PATH (apt-get install wrk)")
     if args.quick:
@@ -289,6 +315,7 @@ class Bench:
     project_id: str  # a project of the first tenant, for the cached read
     ids_file: Path
     distinct_ids: int
+    storage: Storage  # the first tenant's
     replica_admin_url: str | None = None
     rss_trace: list[tuple[str, float]] = field(default_factory=list)  # the service worker's
 
@@ -543,53 +570,53 @@ def summarise_stacks(raw: Path, count: int = 12) -> dict[str, Any]:
 # ── Setup ───────────────────────────────────────────────────────────────────
 
 
-def project_tables(database: benchlib.Database, tenancy: str) -> dict[str, str]:
-    """Each tenant's projects table: the shared one, or its schema's (`tenant_<hex>`)."""
-    tables = {}
-    for slug in SLUGS:
-        tenant_id, _ = benchlib.tenant_and_user(database, slug)
-        schema = f"tenant_{tenant_id.replace('-', '')}"
-        tables[slug] = f"{schema}.projects" if tenancy == "schema" else "projects"
-    return tables
+@dataclass(frozen=True)
+class Storage:
+    """Where a tenant's rows live: the superuser's URL of their database, their schema."""
+
+    url: str
+    schema: str
+    tenant_id: str | None  # the tenant column's value, in shared tables only
+
+    def table(self, name: str) -> str:
+        return f"{self.schema}.{name}"
+
+
+def storage_of(database: benchlib.Database, tenancy: str, slug: str) -> Storage:
+    """The shared tables, the tenant's schema (`tenant_<hex>`) or its database's tables."""
+    tenant_id, _ = benchlib.tenant_and_user(database, slug)
+    if tenancy == "schema":
+        return Storage(database.admin_url, f"tenant_{tenant_id.replace('-', '')}", None)
+    if tenancy == "database":
+        return Storage(benchlib.tenant_admin_url(database, tenant_id), "public", None)
+    return Storage(database.admin_url, "public", tenant_id)
 
 
 def seed(database: benchlib.Database, service_port: int, projects: int, tenancy: str) -> list[str]:
     """Two tenants registered through the API, `projects` rows each inserted with SQL."""
     emails = [benchlib.register_tenant(service_port, slug) for slug in SLUGS]
-    tables = project_tables(database, tenancy)
-    statements = []
-    for slug in SLUGS:
-        tenant_id, user_id = benchlib.tenant_and_user(database, slug)
-        if tenancy == "schema":  # the tenant's own table has no tenant column
-            statements.append(
-                benchlib.seed_projects_sql(None, user_id, projects, table=tables[slug])
-            )
-        else:
-            statements.append(benchlib.seed_projects_sql(tenant_id, user_id, projects))
-    analyse = "".join(f"VACUUM ANALYZE {table};\n" for table in sorted(set(tables.values())))
     started = time.perf_counter()
-    benchlib.psql(database.admin_url, "".join(statements) + analyse)
+    for slug in SLUGS:
+        where = storage_of(database, tenancy, slug)
+        _, user_id = benchlib.tenant_and_user(database, slug)
+        table = where.table("projects")
+        insert = benchlib.seed_projects_sql(where.tenant_id, user_id, projects, table=table)
+        benchlib.psql(where.url, insert + f"VACUUM ANALYZE {table};\n")
     log(f"seeded {len(SLUGS)} x {projects:,} projects in {time.perf_counter() - started:.1f} s")
     return emails
 
 
 def write_ids(database: benchlib.Database, path: Path, tenancy: str) -> int:
     """Every seeded project id with its tenant's number (1 or 2), shuffled, one per line."""
-    tables = project_tables(database, tenancy)
-    if tenancy == "schema":
-        query = " UNION ALL ".join(
-            f"SELECT id, {number} FROM {tables[slug]}" for number, slug in enumerate(SLUGS, 1)
-        )
-    else:
-        query = (
-            "SELECT p.id, array_position(ARRAY['" + "', '".join(SLUGS) + "'], t.slug) "
-            "FROM projects p JOIN tenants t ON t.id = p.tenant_id"
-        )
-    rows = benchlib.psql(database.admin_url, query + ";").split()
     lines = []
-    for row in rows:
-        project_id, number = row.split("|")
-        lines.append(f"{project_id} {number}")
+    for number, slug in enumerate(SLUGS, 1):
+        where = storage_of(database, tenancy, slug)
+        query = f"SELECT id FROM {where.table('projects')}"
+        if where.tenant_id is not None:
+            query += f" WHERE tenant_id = '{where.tenant_id}'"
+        lines += [
+            f"{project_id} {number}" for project_id in benchlib.psql(where.url, query + ";").split()
+        ]
     random.Random(4).shuffle(lines)
     path.write_text("\n".join(lines) + "\n")
     return len(lines)
@@ -604,46 +631,63 @@ def first_of_tenant(ids_file: Path, tenant: int) -> str:
     raise BenchError(f"no project of tenant {tenant} in {ids_file}")
 
 
-def floor_environment(deployed: benchlib.Deployment, tenancy: str) -> dict[str, str]:
+def floor_environment(deployed: benchlib.Deployment, args: argparse.Namespace) -> dict[str, str]:
     """The service's own environment: the same database (or PgBouncer, or replica), Redis,
-    cache prefix, token secret, rate limit and pool size; and its tenancy mode."""
-    return benchlib.clean_environment(deployed.environment) | {"TENANCY": tenancy}
+    cache prefix, token secret, rate limit and pool sizes; and its tenancy, events and jobs."""
+    chosen = {"TENANCY": args.tenancy, "EVENTS": args.events, "JOBS": args.jobs}
+    return benchlib.clean_environment(deployed.environment) | chosen
+
+
+def service_answers(args: argparse.Namespace) -> dict[str, Any]:
+    """The default multi-tenant service, in the tenancy mode, with the events and jobs chosen."""
+    answers = dict(benchlib.MULTI_TENANT_ANSWERS)
+    if args.tenancy != "shared":
+        answers |= {"tenancy_need": f"multi_{args.tenancy}", "tenancy": args.tenancy}
+    return answers | {"events": args.events, "jobs": args.jobs}
 
 
 def with_service(
     args: argparse.Namespace, workdir: Path, commit: str, work: Callable[[Bench], Measurement]
 ) -> Measurement:
     """Deploy the service, serve the floor beside it, seed; then `work`."""
-    answers = benchlib.MULTI_TENANT_ANSWERS
-    if args.tenancy != "shared":
-        answers = {
-            "tenancy_need": f"multi_{args.tenancy}",
-            "tenancy": args.tenancy,
-            "cache": "redis",
-        }
+    settings = dict(args.settings)
+    if args.events != "none":  # the API writes the outbox only: the relay is not run
+        settings.setdefault("BROKER_URL", events.broker_url(args.events))
     with benchlib.deployment(
         workdir,
         vcs_ref=args.vcs_ref,
         commit=commit,
-        settings=args.settings,
-        answers=answers,
+        settings=settings,
+        answers=service_answers(args),
         pooler=args.pooler,
         pooler_size=args.pooler_size,
         replica=args.replica,
+        server=args.server,
     ) as deployed:
         floor_port = benchlib.free_port()
-        with benchlib.serve(
-            "floor",
-            benchlib.uvicorn_command(
+        serve_floor = (
+            benchlib.granian_command(
+                deployed.python,
+                "floor:create_app",
+                floor_port,
+                "--working-dir",
+                str(benchlib.BENCH_DIR),
+            )
+            if args.server == "granian"
+            else benchlib.uvicorn_command(
                 deployed.python,
                 "floor:create_app",
                 floor_port,
                 "--app-dir",
                 str(benchlib.BENCH_DIR),
-            ),
+            )
+        )
+        with benchlib.serve(
+            "floor",
+            serve_floor,
             port=floor_port,
             cwd=workdir,
-            env=floor_environment(deployed, args.tenancy),
+            env=floor_environment(deployed, args),
             log_path=workdir / "floor.log",
         ) as floor:
             service = deployed.service
@@ -664,6 +708,7 @@ def with_service(
                 project_id=first_of_tenant(ids_file, 1),
                 ids_file=ids_file,
                 distinct_ids=distinct,
+                storage=storage_of(deployed.database, args.tenancy, SLUGS[0]),
                 replica_admin_url=deployed.replica_admin_url,
             )
             check_same_answers(bench)
@@ -680,6 +725,7 @@ def check_same_answers(bench: Bench) -> None:
         ("GET", "/api/v1/projects?limit=50"),
         ("POST", "/api/v1/projects"),
     ]
+    created = {}
     for method, path in paths:
         answers = {}
         for side in SIDES:
@@ -690,12 +736,50 @@ def check_same_answers(bench: Bench) -> None:
             finally:
                 client.close()
             answers[side] = (response.status, _shape(response.json()))
+            if method == "POST":
+                created[side] = response.json()["id"]
         if answers["service"] != answers["floor"]:
             raise BenchError(
                 f"{method} {path}: the floor answers {answers['floor']}, the "
                 f"service {answers['service']}"
             )
+    check_same_writes(bench, created)
     log("the floor answers the measured routes as the service does")
+
+
+def check_same_writes(bench: Bench, created: dict[str, str]) -> None:
+    """What a create writes beside its row, the same for both: its outbox event (--events),
+    its job (--jobs); the same values in the columns that name it, the same JSON keys in all."""
+    checks: list[tuple[str, str, tuple[str, ...]]] = []  # what, its query, the columns to equal
+    if bench.args.events != "none":
+        query = (
+            "SELECT type, tenant_id, aggregate, payload, headers "
+            # public's: the common table, or the tenant database's own
+            "FROM outbox_events WHERE aggregate = 'project:' || :'id'"
+        )
+        checks.append(("outbox event", query, ("type", "tenant_id")))
+    if bench.args.jobs != "none":
+        query = (
+            "SELECT queue_name, task_name, priority, lock, queueing_lock, args, scheduled_at "
+            "FROM procrastinate_jobs WHERE args->>'project_id' = :'id'"
+        )
+        checks.append(("job", query, ("queue_name", "task_name", "priority")))
+    for what, query, exact in checks:
+        written = {}
+        for side, project_id in created.items():
+            found = json.loads(
+                benchlib.psql(
+                    bench.storage.url,
+                    f"\\set id {project_id}\n"
+                    f"SELECT coalesce(json_agg(found), '[]') FROM ({query}) found;",
+                )
+            )
+            written[side] = (_shape(found), [[row[name] for name in exact] for row in found])
+        if written["service"] != written["floor"] or not written["service"][1]:
+            raise BenchError(
+                f"a create's {what}: the floor writes {written['floor']}, the service "
+                f"{written['service']}"
+            )
 
 
 def _shape(value: Any) -> Any:
@@ -727,7 +811,9 @@ def run_all(bench: Bench) -> Measurement:
         floor_rss_mib=floor_rss,
         load_average=(load_before, load_after),
         distinct_ids=bench.distinct_ids,
-        versions=benchlib.package_versions(bench.python),
+        versions=benchlib.package_versions(
+            bench.python, (*benchlib.VERSIONED, *(["granian"] if args.server == "granian" else []))
+        ),
     )
 
 
@@ -745,7 +831,8 @@ def report(args: argparse.Namespace, result: Measurement, commit: str) -> str:
     lines = [
         (
             f"Service benchmark against the hand-written floor: Groundwork {commit}, tenancy "
-            f"{args.tenancy}, cache redis, {database}; load ({args.loader}): {args.threads} processes, "
+            f"{args.tenancy}, cache redis, events {args.events}, jobs {args.jobs}, {database}; "
+            f"served by {args.server}; load ({args.loader}): {args.threads} processes, "
             f"{args.connections} connections, {seconds} s per run, {args.rounds} rounds "
             f"(service, floor, service, floor ...); {len(SLUGS)} tenants x {args.projects:,} "
             f"projects; {benchlib.machine_summary()}; load average {result.load_average[0]} "

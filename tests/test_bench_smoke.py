@@ -84,6 +84,25 @@ def test_service_benchmark_runs_against_the_floor() -> None:
     assert "Targets of issue 14" in output
 
 
+def test_service_benchmark_runs_with_a_database_per_tenant() -> None:
+    """The floor reads and writes each tenant's database through a pool of its own, and a
+    create writes its outbox event there as the service's does (the run stops if not)."""
+    output = run_bench(
+        "service.py",
+        *("--quick", "--rounds", "1", "--connections", "8", "--timeout", "10"),
+        *("--tenancy", "database", "--events", "nats", "--only", "uncached", "create"),
+    )
+    assert "tenancy database, cache redis, events nats" in output
+    summary, runs = tables(output)[:2]
+    assert [row["endpoint"] for row in summary] == [ENDPOINTS[2], ENDPOINTS[4]]
+    assert [row["server"] for row in runs] == ["service", "floor"] * 2
+    for row in runs:
+        assert number(row["req/s"]) > 0, row
+        assert number(row["CPU ms/req"]) > 0, row
+        assert row["errors"] == "0", row
+        assert row["timeouts"] == "0", row
+
+
 def test_depth_benchmark_runs() -> None:
     output = run_bench("depth.py", "--rows", "2000", "--repeats", "5")
     (pages,) = tables(output)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 from structlog.types import Processor
 
 # Each feature reads the settings it declares; the service's Settings class inherits them all.
@@ -23,6 +24,9 @@ Probe = Callable[[FastAPI], Awaitable[bool]]
 # requests (metrics) appends one to `app.state.request_observers` instead of wrapping each
 # request in a middleware of its own.
 RequestObserver = Callable[[str, str | None, int, float], None]
+
+
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Feature:
 
 def assemble(features: Sequence[Feature], settings: Any, **options: Any) -> FastAPI:
     """The application made of `features`, configured by `settings`."""
+    # FastAPI's own OpenTelemetry is off unless a feature configures it (tracing): on, every
+    # request would look up the global providers, through os.environ, to find them unset.
+    options = {"telemetry": NO_TELEMETRY, **options}
     for feature in features:
         if feature.options is not None:
             options.update(feature.options(settings))

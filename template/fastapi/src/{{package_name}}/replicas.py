@@ -6,21 +6,24 @@ then from the primary, with no error to the caller:
 - the replica's lag, measured every `REPLICA_LAG_CHECK_SECONDS`, exceeds
   `REPLICA_MAX_LAG_SECONDS`, or it could not be measured (the replica is out of reach);
 - connecting to the replica fails (it is marked down until the next successful measurement).
-Without `DATABASE_REPLICA_URL` every read goes to the primary.
+Without `DATABASE_REPLICA_URL` every read goes to the primary. The choice is made at the read's
+first query: a request that makes none (a cache hit) asks neither Redis nor the replica anything.
 """
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Self
+from typing import Any, Self
 
 import structlog
 from fastapi import FastAPI
 from pydantic import Field, PostgresDsn, model_validator
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.util import await_only
 
 from . import db
 from .config import ServiceSettings
@@ -61,7 +64,6 @@ class Replica:
 
     def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
         self.engine = engine
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False, info={db.MAY_LAG: True})
         self.max_lag = settings.replica_max_lag_seconds
         self.lag: float | None = None  # None: not measured yet, or out of reach
 
@@ -88,6 +90,33 @@ class Replica:
         replica_measured.send(None)
 
 
+class _ReadSession(Session):
+    """The session of a read, bound to the primary until its first query: SQLAlchemy then asks
+    for its bind (in the greenlet its queries run in), and `choose` names the replica's
+    connection, or None for the primary. A request that never queries chooses nothing."""
+
+    choose: Callable[[], Connection | None] | None = None  # set by `read_transaction`
+    _replica: Connection | None = None  # chosen: this session's own, closed with it
+
+    def get_bind(self, mapper: Any = None, **kw: Any) -> Engine | Connection:
+        if self.choose is not None:
+            choose, self.choose = self.choose, None
+            self._replica = choose()
+            if self._replica is not None:
+                self.info[db.MAY_LAG] = True
+        if self._replica is not None:
+            return self._replica
+        return super().get_bind(mapper, **kw)
+
+    def close(self) -> None:
+        try:
+            super().close()  # ends the transaction, which a connection passed as bind outlives
+        finally:
+            if self._replica is not None:
+                self._replica.close()
+                self._replica = None
+
+
 class Reads:
     """Where the reads of this service's callers go."""
 
@@ -95,6 +124,9 @@ class Reads:
         self.app = app
         self.replica = replica
         self.window_ms = int(settings.read_your_writes_seconds * 1000)
+        self.sessions = async_sessionmaker(
+            db.database(app).engine, expire_on_commit=False, sync_session_class=_ReadSession
+        )
 
     @property
     def cache(self) -> RedisCache:
@@ -119,6 +151,23 @@ class Reads:
         )
         return not answered or bool(found)  # Redis out of reach: the primary, to be safe
 
+    def replica_for(self, caller: str) -> Connection | None:
+        """A connection to the replica when it may serve `caller` now, else None: the primary.
+
+        Called from a session's first query, in SQLAlchemy's greenlet (hence `await_only`).
+        """
+        replica = self.replica
+        if replica is None or not replica.usable or await_only(self.wrote_lately(caller)):
+            return None
+        try:
+            # Connect now: a replica out of reach is known while the primary can still serve.
+            return replica.engine.sync_engine.connect()
+        except Exception as error:
+            if not db.unavailable(error):
+                raise
+            replica.failed(error)
+            return None
+
 
 def reads(app: FastAPI) -> Reads:
     opened: Reads = app.state.reads
@@ -132,26 +181,14 @@ def remember_write(app: FastAPI, session: AsyncSession, caller: str) -> None:
 
 @asynccontextmanager
 async def read_transaction(app: FastAPI, caller: str, open_: Open) -> AsyncIterator[AsyncSession]:
-    """A transaction opened by `open_` (which scopes it as the caller's others are) on the
-    replica when it may serve `caller`, else on the primary."""
+    """A transaction opened by `open_` (which scopes it as the caller's others are) that reads
+    from the replica when, at its first query, the replica may serve `caller`, else from the
+    primary."""
     serving = reads(app)
-    replica = serving.replica
-    if replica is not None and replica.usable and not await serving.wrote_lately(caller):
-        connected = False
-        try:
-            async with open_(replica.sessions) as session:
-                # Connect now: a replica out of reach is known before the route runs.
-                await session.connection()
-                connected = True
-                yield session
-            return
-        except Exception as error:
-            if not db.unavailable(error):
-                raise
-            replica.failed(error)
-            if connected:  # the route ran: its error stands
-                raise
-    async with open_(db.database(app).sessions) as session:
+    async with open_(serving.sessions) as session:
+        sync_session = session.sync_session
+        assert isinstance(sync_session, _ReadSession)  # made by `serving.sessions`
+        sync_session.choose = lambda: serving.replica_for(caller)
         yield session
 
 
