@@ -534,6 +534,13 @@ def service_command(python: Path, port: int, server: str = "uvicorn") -> list[st
     return [str(python), "-m", f"{PACKAGE}.serve"]
 
 
+def floor_command(python: Path, port: int, server: str = "uvicorn") -> list[str]:
+    """`floor.py` served as `service_command` serves the service: by uvicorn or granian."""
+    if server == "granian":
+        return granian_command(python, "floor:create_app", port, "--working-dir", str(BENCH_DIR))
+    return uvicorn_command(python, "floor:create_app", port, "--app-dir", str(BENCH_DIR))
+
+
 def serving(port: int) -> dict[str, str]:
     """The environment `service_command` reads: one worker on 127.0.0.1:port, stopping at once."""
     return {

@@ -665,26 +665,9 @@ def with_service(
         server=args.server,
     ) as deployed:
         floor_port = benchlib.free_port()
-        serve_floor = (
-            benchlib.granian_command(
-                deployed.python,
-                "floor:create_app",
-                floor_port,
-                "--working-dir",
-                str(benchlib.BENCH_DIR),
-            )
-            if args.server == "granian"
-            else benchlib.uvicorn_command(
-                deployed.python,
-                "floor:create_app",
-                floor_port,
-                "--app-dir",
-                str(benchlib.BENCH_DIR),
-            )
-        )
         with benchlib.serve(
             "floor",
-            serve_floor,
+            benchlib.floor_command(deployed.python, floor_port, args.server),
             port=floor_port,
             cwd=workdir,
             env=floor_environment(deployed, args),
